@@ -1,0 +1,1 @@
+"""Experimental half of ratecheck: objectives, optimizers, the multi-replicate runner."""

@@ -1,0 +1,1 @@
+"""User-facing layer of ratecheck: the command line and report rendering."""
