@@ -1,0 +1,150 @@
+"""theory.theorems: the assumption vocabulary and the Theorem record's validation."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+
+import pytest
+import sympy as sp
+
+from theory import symbols as S
+from theory.errors import InputError, UnknownNameError
+from theory.theorems import ASSUMPTIONS, Theorem
+
+REQUIRED_TAGS = {
+    "strongly-convex": S.lam,
+    "smooth": S.L,
+    "smooth-at-optimum": S.mu,
+    "convex": None,
+    "bounded-second-moment": S.G,
+    "bounded-variance": S.sigma,
+    "bounded-domain": S.D,
+    "initial-distance": S.R,
+    "quadratic": S.lam,
+    "additive-noise": S.sigma,
+    "deterministic": None,
+    "non-smooth-allowed": None,
+}
+
+
+@pytest.mark.parametrize(("tag", "constant"), REQUIRED_TAGS.items())
+def test_required_tags_bring_their_constant(tag, constant):
+    assert ASSUMPTIONS[tag].constant is constant
+
+
+@pytest.mark.parametrize("assumption", ASSUMPTIONS.values(), ids=lambda a: a.tag)
+def test_every_tag_is_documented_with_a_known_symbol(assumption):
+    assert assumption.statement and "\n" not in assumption.statement
+    assert assumption.constant is None or S.ALL[assumption.constant.name] is assumption.constant
+
+
+def test_vocabulary_is_frozen():
+    with pytest.raises(TypeError):
+        ASSUMPTIONS["new"] = None  # type: ignore[index]
+
+
+def _fields(**overrides):
+    fields = {
+        "id": "sgd-test",
+        "title": "test theorem",
+        "method": "sgd",
+        "assumptions": ("strongly-convex", "bounded-second-moment"),
+        "schedule": 1 / (S.lam * S.k),
+        "iterate": "last",
+        "iterate_param": None,
+        "quantity": "gap",
+        "bound": 17 * S.G**2 * (1 + sp.log(S.k + 1)) / (S.lam * (S.k + 1)),
+        "kind": "upper",
+        "valid_from": 1,
+        "conditions": (),
+        "attained_by": None,
+        "source": "a paper, Theorem 1",
+        "verified": False,
+        "verification": "unverified",
+    }
+    fields.update(overrides)
+    return fields
+
+
+BAD = [
+    ({"id": "Not Kebab"}, InputError, "kebab-case"),
+    ({"method": "adam-ish"}, UnknownNameError, "method 'adam-ish' is not one of: sgd"),
+    ({"iterate": "best"}, UnknownNameError, "iterate 'best'"),
+    ({"quantity": "grad"}, UnknownNameError, "quantity 'grad'"),
+    ({"kind": "maybe"}, UnknownNameError, "kind 'maybe'"),
+    ({"assumptions": ("convexish",)}, UnknownNameError, "assumption 'convexish'"),
+    ({"assumptions": ()}, InputError, "non-empty tuple"),
+    ({"bound": "1/k"}, InputError, "bound must be a SymPy expression"),
+    ({"bound": S.G**2 / sp.Symbol("lam")}, InputError, "not in theory.symbols: lam"),
+    ({"bound": S.G**2 / S.lam}, InputError, "does not depend on k"),
+    ({"bound": S.L / S.k}, InputError, "constant(s) L come from no assumption"),
+    ({"bound": S.G**2 / (S.b * S.lam * S.k)}, InputError, "must be minibatch-sgd"),
+    ({"method": "minibatch-sgd"}, InputError, "b is not in the bound"),
+    ({"valid_from": -1}, InputError, "valid_from"),
+    ({"conditions": (S.lam > 0,)}, InputError, "not a SymPy relational"),
+    ({"conditions": [S.c > 1]}, InputError, "tuple of relationals"),
+]
+
+
+@pytest.mark.parametrize(("overrides", "error", "message"), BAD)
+def test_invalid_theorems_are_rejected_with_a_named_field(overrides, error, message):
+    with pytest.raises(error, match=re.escape(message)):
+        Theorem(**_fields(**overrides))
+
+
+def test_constants_may_come_from_the_schedule_and_iterate_param():
+    theorem = Theorem(
+        **_fields(
+            schedule=S.c / S.k,
+            iterate="polydecay",
+            iterate_param=S.gamma,
+            bound=S.c * S.G**2 * (S.gamma + 1) / (S.lam * S.k),
+            conditions=(S.c * S.lam > sp.Rational(1, 2),),
+        )
+    )
+    assert theorem.shape.exponent == -1
+
+
+def test_theorem_is_frozen():
+    theorem = Theorem(**_fields())
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        theorem.bound = 1 / S.k  # type: ignore[misc]
+
+
+REQUIRED_KEYS = {
+    "id", "method", "assumptions", "schedule", "iterate", "bound", "order", "exponent",
+    "log_power", "contraction", "attained_by", "source", "k_to_eps",
+}  # fmt: skip
+
+DERIVED = [
+    # bound, conditions, exponent, log_power, contraction, floor (k_to_eps only if floor 0)
+    (17 * S.G**2 * (1 + sp.log(S.k + 1)) / (S.lam * (S.k + 1)), (), -1.0, 1, None, 0.0),
+    (S.G**2 * S.k ** (-2 * S.c * S.lam), (), "-2*c*lam", 0, None, 0.0),
+    (S.G**2 * (1 - S.c * S.lam) ** S.k, (S.c * S.lam < 1,), None, 0, "-c*lam + 1", 0.0),
+    (S.G**2 * (1 + 1 / S.k), (), -1.0, 0, None, "G**2"),  # the shape of B - floor
+]
+
+
+@pytest.mark.parametrize(("bound", "conditions", "exponent", "log_power", "rho", "floor"), DERIVED)
+def test_to_dict_is_json_ready_and_carries_the_derived_shape(
+    bound, conditions, exponent, log_power, rho, floor
+):
+    theorem = Theorem(**_fields(schedule=S.c / S.k, bound=bound, conditions=conditions))
+    data = json.loads(json.dumps(theorem.to_dict()))
+    assert set(data) >= REQUIRED_KEYS
+    assert data["exponent"] == exponent
+    assert data["log_power"] == log_power
+    assert data["contraction"] == rho
+    assert data["floor"] == floor
+    assert (data["k_to_eps"] is None) == (floor != 0)
+    assert data["assumptions"] == ["strongly-convex", "bounded-second-moment"]
+
+
+def test_summary_states_the_bound_and_the_verification():
+    text = Theorem(**_fields()).summary()
+    assert text.startswith("sgd-test: test theorem")
+    assert "E[F(w_k) - F*] <= 17*G**2*(log(k + 1) + 1)/(lam*(k + 1))   (k >= 1)" in text
+    assert "order        log(k)/k" in text
+    assert "verified     NO: unverified" in text

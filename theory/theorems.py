@@ -1,0 +1,317 @@
+"""A convergence theorem as data: problem class, method, schedule, iterate, bound, source.
+
+The assumption vocabulary (``ASSUMPTIONS``) is small and closed; each tag states one
+property of the objective or oracle and names the constant it brings (a symbol of
+:mod:`theory.symbols`). A :class:`Theorem` checks on construction that every constant
+in its bound comes from an assumption, its schedule or its averaging parameter.
+
+Index convention: k counts updates; ``w_0`` is the start and ``w_k`` the iterate after
+k updates. A paper bound on its ``w_T`` (the start being its ``w_1``) is stated here as
+``B(k) = B_paper(k + 1)``. Averages here are over ``w_1..w_k`` (the start excluded),
+which is not the papers' average over their ``w_1..w_T``; averaged bounds are therefore
+re-derived in this index, as each theorem's notes say.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+import sympy as sp
+from sympy.core.relational import Relational
+
+from theory import asymptotics
+from theory import symbols as S
+from theory.errors import InputError, UnknownNameError
+
+__all__ = [
+    "ASSUMPTIONS",
+    "ITERATES",
+    "KINDS",
+    "METHODS",
+    "QUANTITIES",
+    "Assumption",
+    "Theorem",
+]
+
+
+@dataclass(frozen=True)
+class Assumption:
+    """One tag of the assumption vocabulary."""
+
+    tag: str
+    statement: str
+    constant: sp.Symbol | None
+
+
+ASSUMPTIONS: MappingProxyType[str, Assumption] = MappingProxyType(
+    {
+        a.tag: a
+        for a in (
+            Assumption("convex", "F is convex on W.", None),
+            Assumption(
+                "strongly-convex",
+                "F(u) >= F(w) + <g, u - w> + (lam/2)||u - w||^2 for all u, w in W, g in dF(w).",
+                S.lam,
+            ),
+            Assumption("smooth", "grad F is L-Lipschitz on W.", S.L),
+            Assumption(
+                "per-sample-smooth", "every f(.; xi) is convex and L-smooth, almost surely.", S.L
+            ),
+            Assumption(
+                "smooth-at-optimum",
+                "F(w) - F* <= (mu/2)||w - w*||^2 on W (Rakhlin et al.'s SM*).",
+                S.mu,
+            ),
+            Assumption("lipschitz", "||g|| <= G for every subgradient g of F on W.", S.G),
+            Assumption(
+                "bounded-second-moment",
+                "E||g_hat||^2 <= G^2 at every point of W (a second moment, not a variance).",
+                S.G,
+            ),
+            Assumption(
+                "bounded-variance", "E||g_hat - grad F(w)||^2 <= sigma^2 at every w.", S.sigma
+            ),
+            Assumption(
+                "noise-at-optimum", "E||grad f(w*; xi)||^2 <= sigma^2 (noise at w* only).", S.sigma
+            ),
+            Assumption("bounded-domain", "W is closed convex with diameter <= D.", S.D),
+            Assumption("initial-distance", "||w_0 - w*|| <= R.", S.R),
+            Assumption(
+                "quadratic",
+                "F(w) = (lam/2)||w - w*||^2, unconstrained (the isotropic model problem).",
+                S.lam,
+            ),
+            Assumption(
+                "additive-noise",
+                "g_hat = grad F(w) + xi, xi i.i.d., mean 0, E||xi||^2 = sigma^2, independent of w.",
+                S.sigma,
+            ),
+            Assumption("deterministic", "the oracle returns the exact gradient (no noise).", None),
+            Assumption(
+                "non-smooth-allowed", "the result does not need F to be differentiable.", None
+            ),
+        )
+    }
+)
+"""The assumption tags, each with its statement and the constant it brings."""
+
+METHODS = ("sgd", "minibatch-sgd", "gd", "nesterov", "any")
+"""``minibatch-sgd``: the gradient is the mean of b i.i.d. draws (b appears in the bound;
+b = 1 is plain SGD). ``any``: a lower bound over every method with k oracle calls."""
+ITERATES = ("last", "uniform", "suffix", "polydecay", "any")
+"""Which point the bound is about; ``any`` is any output built from k oracle calls."""
+QUANTITIES = ("gap", "dist2")
+"""``gap`` = E[F(w) - F*], ``dist2`` = E||w - w*||^2."""
+KINDS = ("upper", "lower", "exact", "asymptotic")
+"""``asymptotic``: B is the leading-order equivalent as k -> oo, not a bound at each k."""
+
+_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_KNOWN = frozenset(S.ALL.values())
+
+
+def _choice(name: str, value: object, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise UnknownNameError(f"{name} {value!r} is not one of: {', '.join(allowed)}")
+
+
+def _symbolic(name: str, value: object, *, optional: bool = False) -> None:
+    if value is None and optional:
+        return
+    if not isinstance(value, sp.Expr):
+        raise InputError(f"{name} must be a SymPy expression, got {type(value).__name__}")
+    unknown = value.free_symbols - _KNOWN
+    if unknown:
+        raise InputError(
+            f"{name} {value} uses symbols not in theory.symbols: "
+            f"{', '.join(sorted(map(str, unknown)))} (use theory.symbols, not look-alikes)"
+        )
+
+
+@dataclass(frozen=True)
+class Theorem:
+    """A named convergence result with its bound ``B(k)`` and where it comes from.
+
+    Derived properties (:attr:`leading`, :attr:`shape`, :attr:`k_to_eps`) are computed by
+    :mod:`theory.asymptotics` from ``bound`` and ``conditions``.
+    """
+
+    id: str
+    title: str
+    method: str
+    assumptions: tuple[str, ...]
+    schedule: sp.Expr | None
+    iterate: str
+    iterate_param: sp.Expr | None
+    quantity: str
+    bound: sp.Expr
+    kind: str
+    valid_from: int
+    conditions: tuple[Relational, ...]
+    attained_by: str | None
+    source: str
+    verified: bool
+    """True only if nothing about the statement, its constant or its theorem number is
+    marked "(unverified)" in THEORY.md and any re-derivation in our index is tested."""
+    verification: str
+    """What was checked, or what is unverified."""
+    notes: str = field(default="")
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.id, str) or not _ID.match(self.id):
+            raise InputError(f"theorem id {self.id!r} must be kebab-case: lowercase words and -")
+        _choice("method", self.method, METHODS)
+        _choice("iterate", self.iterate, ITERATES)
+        _choice("quantity", self.quantity, QUANTITIES)
+        _choice("kind", self.kind, KINDS)
+        if not isinstance(self.assumptions, tuple) or not self.assumptions:
+            raise InputError(f"theorem {self.id}: assumptions must be a non-empty tuple of tags")
+        for tag in self.assumptions:
+            _choice(f"theorem {self.id}: assumption", tag, tuple(ASSUMPTIONS))
+        _symbolic(f"theorem {self.id}: bound", self.bound)
+        _symbolic(f"theorem {self.id}: schedule", self.schedule, optional=True)
+        _symbolic(f"theorem {self.id}: iterate_param", self.iterate_param, optional=True)
+        if S.k not in self.bound.free_symbols:
+            raise InputError(f"theorem {self.id}: bound {self.bound} does not depend on k")
+        if not isinstance(self.valid_from, int) or self.valid_from < 0:
+            raise InputError(f"theorem {self.id}: valid_from must be an int >= 0")
+        if not isinstance(self.conditions, tuple):
+            raise InputError(f"theorem {self.id}: conditions must be a tuple of relationals")
+        for cond in self.conditions:
+            if not isinstance(cond, Relational):
+                raise InputError(
+                    f"theorem {self.id}: condition {cond!r} is not a SymPy relational "
+                    "(one that evaluates to True/False states nothing)"
+                )
+            _symbolic(f"theorem {self.id}: condition", cond.lhs - cond.rhs)
+        self._check_constants()
+        self._check_batch()
+
+    def _check_constants(self) -> None:
+        brought = {ASSUMPTIONS[t].constant for t in self.assumptions} - {None}
+        for extra in (self.schedule, self.iterate_param):
+            if extra is not None:
+                brought |= extra.free_symbols
+        used = set(self.bound.free_symbols)
+        for cond in self.conditions:
+            used |= cond.free_symbols
+        missing = used - brought - {S.k, S.b}
+        if missing:
+            raise InputError(
+                f"theorem {self.id}: constant(s) {', '.join(sorted(map(str, missing)))} "
+                "come from no assumption, schedule or iterate_param"
+            )
+
+    def _check_batch(self) -> None:
+        has_b = S.b in self.bound.free_symbols
+        if has_b and self.method not in ("minibatch-sgd", "any"):
+            raise InputError(
+                f"theorem {self.id}: bound depends on the batch size b, method must be "
+                f"minibatch-sgd (or any), got {self.method!r}"
+            )
+        if self.method == "minibatch-sgd" and not has_b:
+            raise InputError(f"theorem {self.id}: method minibatch-sgd but b is not in the bound")
+
+    # ------------------------------------------------------------------ derived
+
+    @property
+    def leading(self) -> sp.Expr:
+        """The bound's asymptotic equivalent as k -> oo."""
+        return asymptotics.leading_term(self.bound, S.k, self.conditions)
+
+    @property
+    def shape(self) -> asymptotics.RateShape:
+        """Exponent, log power, contraction and floor of the bound."""
+        return asymptotics.rate_shape(self.bound, self.conditions)
+
+    @property
+    def order(self) -> sp.Expr:
+        """The gauge of the bound without constants, e.g. ``log(k)/k``."""
+        return self.shape.order
+
+    @property
+    def k_to_eps(self) -> sp.Expr | None:
+        """Leading-order k with ``B(k) = eps`` as eps -> 0; None if B has a floor > 0."""
+        if self.shape.floor != 0:
+            return None
+        return asymptotics.iterations_to_eps(self.bound, self.conditions)
+
+    # ------------------------------------------------------------------ output
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready description; expressions as SymPy strings.
+
+        ``exponent`` is a float when it is a number, else the expression as a string
+        (e.g. ``"-2*c*lam"``), and None for a linear rate.
+        """
+        shape = self.shape
+        k_eps = self.k_to_eps
+
+        def text(expr: sp.Expr | None) -> str | None:
+            return None if expr is None else sp.sstr(expr)
+
+        def number_or_text(expr: sp.Expr | None) -> float | str | None:
+            if expr is None:
+                return None
+            return float(expr) if expr.is_number else sp.sstr(expr)
+
+        return {
+            "id": self.id,
+            "title": self.title,
+            "method": self.method,
+            "assumptions": list(self.assumptions),
+            "schedule": text(self.schedule),
+            "iterate": self.iterate,
+            "iterate_param": text(self.iterate_param),
+            "quantity": self.quantity,
+            "bound": text(self.bound),
+            "kind": self.kind,
+            "valid_from": self.valid_from,
+            "conditions": [text(c) for c in self.conditions],
+            "leading": text(self.leading),
+            "order": text(shape.order),
+            "exponent": number_or_text(shape.exponent),
+            "log_power": int(shape.log_power)
+            if shape.log_power.is_Integer
+            else number_or_text(shape.log_power),
+            "contraction": text(shape.contraction),
+            "floor": number_or_text(shape.floor),
+            "k_to_eps": text(k_eps),
+            "attained_by": self.attained_by,
+            "source": self.source,
+            "verified": self.verified,
+            "verification": self.verification,
+            "notes": self.notes,
+        }
+
+    def summary(self) -> str:
+        """A short plain-text description, one fact per line."""
+        point = {"last": "w_k", "any": "w_hat"}.get(self.iterate, "wbar_k")
+        what = {"gap": f"E[F({point}) - F*]", "dist2": f"E||{point} - w*||^2"}[self.quantity]
+        relation = {"upper": "<=", "lower": ">=", "exact": "=", "asymptotic": "~"}[self.kind]
+        schedule = "none" if self.schedule is None else f"eta_k = {self.schedule}"
+        iterate = (
+            self.iterate
+            if self.iterate_param is None
+            else (f"{self.iterate} ({self.iterate_param})")
+        )
+        k_eps = self.k_to_eps
+        reach = f"never (floor {self.shape.floor})" if k_eps is None else str(k_eps)
+        lines = [
+            f"{self.id}: {self.title}",
+            f"  method       {self.method}; {schedule}; iterate {iterate}",
+            f"  assumptions  {', '.join(self.assumptions)}",
+            f"  bound        {what} {relation} {self.bound}   (k >= {self.valid_from})",
+            f"  conditions   {', '.join(map(str, self.conditions)) or 'none'}",
+            f"  leading      {self.leading}",
+            f"  order        {self.order}",
+            f"  k to eps     {reach}",
+            f"  attained by  {self.attained_by or 'no instance listed'}",
+            f"  source       {self.source}",
+            f"  verified     {'yes' if self.verified else 'NO'}: {self.verification}",
+        ]
+        if self.notes:
+            lines.append(f"  notes        {self.notes}")
+        return "\n".join(lines)
