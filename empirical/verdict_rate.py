@@ -1,0 +1,308 @@
+"""Rate verdicts: ``check_upper`` (an upper bound O(g)) and ``check_match`` (TOST).
+
+See :mod:`empirical.verdict` for the rules.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from numpy.typing import ArrayLike
+
+from empirical.fitting import Estimate, RateFit, fit_rate, needed_replicates
+from empirical.fitting.inference import t_quantile
+from empirical.fitting.inputs import (
+    checked_finite,
+    checked_fraction,
+    checked_nonnegative,
+    is_real,
+)
+from empirical.fitting.rate import min_points
+from empirical.fitting.window import range_problem
+from empirical.verdict_core import (
+    PASS_LABELS,
+    POWER,
+    Verdict,
+    checked_trace,
+    diverged_verdict,
+    fail_label,
+    pct,
+    short_window_verdict,
+)
+from theory.errors import InputError
+
+
+@dataclass(frozen=True)
+class RateShape:
+    """The theory's rate g(k) = k^exponent (log k)^log_power contraction^k (contraction < 1)."""
+
+    exponent: float = 0.0
+    log_power: float = 0.0
+    contraction: float | None = None
+
+    def __post_init__(self) -> None:
+        checked_finite("shape.exponent", self.exponent)
+        checked_finite("shape.log_power", self.log_power)
+        if self.contraction is not None and not (
+            is_real(self.contraction) and 0 < self.contraction < 1
+        ):
+            raise InputError(
+                f"shape.contraction: expected a number in (0, 1), got {self.contraction!r}"
+            )
+
+    @property
+    def linear(self) -> bool:
+        return self.contraction is not None
+
+    def __str__(self) -> str:
+        parts = []
+        if self.exponent or not (self.log_power or self.linear):
+            parts.append(f"k^{self.exponent:g}")
+        if self.log_power:
+            parts.append(f"(log k)^{self.log_power:g}")
+        if self.linear:
+            parts.append(f"{self.contraction:g}^k")
+        return " ".join(parts)
+
+
+def _window_text(fit: RateFit) -> str:
+    rule = {
+        "curvature": "burn-in chosen by the curvature test",
+        "last-decade": "every burn-in candidate curved, so the last decade only",
+        "given": "window given",
+        "clean-range": "the whole clean range",
+    }[fit.window_rule]
+    return f"k in [{fit.window[0]}, {fit.window[1]}] ({fit.decades:.1f} decades, {rule})"
+
+
+def _needed_decades(fit: RateFit, sigma1: float, margin: float, alpha: float) -> float | None:
+    """Decades D' at which the current R resolves ``margin``, if sigma_1 falls like 1/D."""
+    if margin <= 0:
+        return None
+    t_sum = t_quantile(1 - alpha, fit.n_replicates - 1) + t_quantile(POWER, fit.n_replicates - 1)
+    target = fit.decades * sigma1 * t_sum / (margin * math.sqrt(fit.n_replicates))
+    return round(max(target, fit.decades), 1)
+
+
+def _guard(fit: RateFit, mode: str) -> str | None:
+    """The guard that blocks a PASS, if any."""
+    if "PRE-ASYMPTOTIC" in fit.flags and (mode == "match" or "FLATTENING" in fit.flags):
+        return "pre-asymptotic"
+    if "END-FLATTENING" in fit.flags:
+        return "end-flattening"
+    return None
+
+
+_GUARD_TEXT = {
+    "pre-asymptotic": (
+        "no burn-in window is free of curvature and the curve is {direction}, so the run has "
+        "not reached its asymptotic regime"
+    ),
+    "end-flattening": (
+        "the last-decade slope {last:.3g} is significantly flatter than the window slope "
+        "(one-sided t-test at alpha_c = {alpha_c:g}), so the curve may be bending toward a "
+        "slower rate or a floor"
+    ),
+}
+
+
+def _rate_statistic(fit: RateFit, shape: RateShape) -> Estimate:
+    """b: exponent excess (power) or relative log-rate excess (linear)."""
+    if shape.linear:
+        scale = abs(math.log(shape.contraction))
+        return fit.exponent.affine(1 / scale, 1.0)
+    return fit.exponent.affine(1.0, -shape.exponent)
+
+
+def _describe_fit(fit: RateFit, shape: RateShape, level: float) -> str:
+    low, high = fit.exponent.interval(level)
+    spread = (
+        f"({pct(level)} CI {{lo}} to {{hi}}; mean over R={fit.n_replicates} per-replicate "
+        f"fits, t_{fit.n_replicates - 1})"
+    )
+    if shape.linear:
+        text = f"the fitted per-step contraction is {math.exp(fit.exponent.value):.4g} "
+        text += spread.format(lo=f"{math.exp(low):.4g}", hi=f"{math.exp(high):.4g}")
+        text += f" against the theory's {shape.contraction:g}"
+    else:
+        divided = f" of gap/{fit.fixed_factor}" if fit.fixed_factor else ""
+        text = f"the fitted exponent{divided} is {fit.exponent.value:.3f} "
+        text += spread.format(lo=f"{low:.3f}", hi=f"{high:.3f}")
+        text += f" against the theory's {shape.exponent:g}"
+    return text + f", on {_window_text(fit)}"
+
+
+def _rate_check(
+    mode: str,
+    k: ArrayLike,
+    gaps: ArrayLike,
+    shape: RateShape,
+    alpha: float,
+    delta: float,
+    alpha_c: float,
+    kmin: float,
+    f_scale: float | None,
+) -> Verdict:
+    if not isinstance(shape, RateShape):
+        raise InputError(f"shape: expected a RateShape, got {shape!r}")
+    alpha = checked_fraction("alpha", alpha)
+    delta = checked_nonnegative("delta", delta)
+    alpha_c = checked_fraction("alpha_c", alpha_c)
+    trace = checked_trace(k, gaps, kmin, f_scale)
+    expected = f"O({shape})" if mode == "upper" else str(shape)
+    if trace.clean.n_diverged:
+        return diverged_verdict(mode, trace, expected, delta, alpha, alpha_c)
+    model = "linear" if shape.linear else "power"
+    problem = range_problem(trace.k, trace.clean, min_points(model))
+    if problem:
+        return short_window_verdict(mode, trace, problem, expected, delta, alpha)
+    fit = fit_rate(
+        trace.k,
+        trace.gaps,
+        model,
+        kmin=kmin,
+        f_scale=f_scale,
+        level=1 - 2 * alpha,
+        alpha_c=alpha_c,
+        fixed_power=shape.exponent if shape.linear else 0.0,
+        fixed_log_power=shape.log_power,
+    )
+    b = _rate_statistic(fit, shape)
+    size = trace.size
+    sigma1 = b.se * math.sqrt(size)
+    if mode == "upper":
+        low, high = b.lower_bound(alpha), b.upper_bound(alpha)
+        slow, fast = low > delta, False
+        passes = high <= delta
+        margin = abs(delta - b.value)
+        test = (
+            f"b = {b.value:.3f} has {pct(1 - alpha)} bounds [{low:.3f}, {high:.3f}] against "
+            f"the tolerance delta = {delta:g}"
+        )
+    else:
+        low, high = b.interval(1 - alpha)
+        slow, fast = low > delta, high < -delta
+        inner_low, inner_high = b.interval(1 - 2 * alpha)
+        passes = -delta <= inner_low and inner_high <= delta
+        margin = abs(delta - abs(b.value))
+        test = (
+            f"b = {b.value:.3f} has the {pct(1 - 2 * alpha)} interval [{inner_low:.3f}, "
+            f"{inner_high:.3f}] and the {pct(1 - alpha)} interval [{low:.3f}, {high:.3f}], "
+            f"against the equivalence margin [-{delta:g}, {delta:g}]"
+        )
+    described = _describe_fit(fit, shape, 1 - 2 * alpha)
+    notes = _notes(fit, shape)
+    common = {
+        "check": mode,
+        "expected": expected,
+        "fit": fit,
+        "statistic": b,
+        "tolerance": delta,
+        "alpha": alpha,
+        "n_replicates": size,
+        "n_diverged": 0,
+    }
+    if slow or fast:
+        label = "faster" if fast else fail_label(fit, alpha)
+        last = fit.last_decade
+        reason = (
+            f"FAIL ({label}): {described}; {test}, so the rate is "
+            f"{'faster' if fast else 'slower'} than {expected} beyond the tolerance. The "
+            f"last-decade log-log slope is {last.value:.3f} ({pct(1 - 2 * alpha)} CI "
+            f"{last.interval(1 - 2 * alpha)[0]:.3f} to {last.interval(1 - 2 * alpha)[1]:.3f})."
+        )
+        return Verdict(outcome="fail", label=label, reason=reason + notes, **common)
+    if passes:
+        guard = _guard(fit, mode)
+        if guard is None:
+            reason = f"PASS ({PASS_LABELS[mode]}): {described}; {test}."
+            return Verdict(outcome="pass", label=PASS_LABELS[mode], reason=reason + notes, **common)
+        why = _GUARD_TEXT[guard].format(
+            direction="flattening" if "FLATTENING" in fit.flags else "steepening",
+            last=fit.last_decade.value,
+            alpha_c=alpha_c,
+        )
+        reason = (
+            f"INCONCLUSIVE ({guard}): {described}; {test}, which would pass, but {why}. "
+            f"Run longer (at least one more decade)."
+        )
+        return Verdict(
+            outcome="inconclusive",
+            label=guard,
+            reason=reason + notes,
+            needed_decades=round(fit.decades + 1, 1),
+            **common,
+        )
+    n_needed = needed_replicates(sigma1, margin, alpha, POWER)
+    d_needed = _needed_decades(fit, sigma1, margin, alpha)
+    reason = f"INCONCLUSIVE (imprecise): {described}; {test}, so the data cannot decide. " + (
+        f"About R = {n_needed} replicates (or {d_needed} decades at R = {size}) would "
+        f"resolve a true b of {b.value:.3f} with {pct(POWER)} power."
+        if n_needed
+        else "The estimate sits on the decision boundary."
+    )
+    return Verdict(
+        outcome="inconclusive",
+        label="imprecise",
+        reason=reason + notes,
+        needed_replicates=n_needed,
+        needed_decades=d_needed,
+        **common,
+    )
+
+
+def _notes(fit: RateFit, shape: RateShape) -> str:
+    notes = []
+    if shape.linear:
+        notes.append(
+            "The contraction is the almost-sure rate (mean of log gaps); under multiplicative "
+            "noise it is faster than the rate in expectation (Jensen), so for a theorem stated "
+            "in expectation this check is optimistic."
+        )
+    elif "LINEAR" in fit.flags:
+        notes.append("The gap falls linearly in k (LINEAR flag), faster than any power law.")
+    if "JENSEN-DRIFT" in fit.flags and not shape.linear:
+        notes.append(
+            f"The log-of-mean (E gap) exponent {fit.lom.value:.3f} differs from the mean-of-log "
+            "one: the law of the gap is still changing shape (pre-asymptotic)."
+        )
+    return "".join(" " + note for note in notes)
+
+
+def check_upper(
+    k: ArrayLike,
+    gaps: ArrayLike,
+    shape: RateShape,
+    *,
+    alpha: float = 0.01,
+    delta: float = 0.05,
+    alpha_c: float = 0.2,
+    kmin: float = 10,
+    f_scale: float | None = None,
+) -> Verdict:
+    """Is the rate of gaps (R, J) at checkpoints k (J,) within the upper bound O(shape)?
+
+    One-sided test on b (module docstring): FAIL if b - t_{1-alpha} se > delta, PASS if
+    b + t_{1-alpha} se <= delta (unless a guard fires), else INCONCLUSIVE.
+    """
+    return _rate_check("upper", k, gaps, shape, alpha, delta, alpha_c, kmin, f_scale)
+
+
+def check_match(
+    k: ArrayLike,
+    gaps: ArrayLike,
+    shape: RateShape,
+    *,
+    alpha: float = 0.01,
+    delta: float = 0.05,
+    alpha_c: float = 0.2,
+    kmin: float = 10,
+    f_scale: float | None = None,
+) -> Verdict:
+    """Does the rate match ``shape`` within delta (TOST)? For instances that attain a bound.
+
+    PASS if the 1-2 alpha interval of b lies in [-delta, delta] (unless a guard fires);
+    FAIL if the 1-alpha interval lies outside; else INCONCLUSIVE.
+    """
+    return _rate_check("match", k, gaps, shape, alpha, delta, alpha_c, kmin, f_scale)

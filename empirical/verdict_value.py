@@ -1,0 +1,217 @@
+"""Value verdicts: ``check_bound`` (the mean gap against explicit values B(k)) and
+``check_constant`` (the asymptotic constant, gap/C(k) over the last decade).
+
+See :mod:`empirical.verdict` for the rules.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from empirical.fitting import Estimate, needed_replicates
+from empirical.fitting.inference import mean_estimate, t_quantile
+from empirical.fitting.inputs import (
+    checked_choice,
+    checked_curve,
+    checked_fraction,
+    checked_nonnegative,
+)
+from empirical.fitting.window import last_decade_start, range_problem
+from empirical.verdict_core import (
+    ALPHA_C,
+    PASS_LABELS,
+    POWER,
+    Verdict,
+    checked_trace,
+    context_fit,
+    diverged_verdict,
+    fail_label,
+    pct,
+    short_window_verdict,
+)
+
+
+def check_bound(
+    k: ArrayLike,
+    gaps: ArrayLike,
+    bound_values: ArrayLike,
+    *,
+    alpha: float = 0.01,
+    rtol: float = 0.0,
+    kmin: float = 1,
+    f_scale: float | None = None,
+) -> Verdict:
+    """Is the mean gap below the explicit bound B(k) (``bound_values``, (J,)) everywhere?
+
+    At each of the n clean checkpoints, with m_j the mean gap and s_j its sd over replicates:
+    PASS if m_j + t_{R-1, 1-alpha} s_j/sqrt(R) <= B_j (1 + rtol) at every j; FAIL
+    "bound-violated" if m_j - t_{R-1, 1-alpha/n} s_j/sqrt(R) > B_j (1 + rtol) at some j
+    (Bonferroni over checkpoints); else INCONCLUSIVE "imprecise". A tight bound (exact
+    constant) cannot PASS with rtol = 0; use ``check_constant`` or rtol > 0.
+    """
+    alpha = checked_fraction("alpha", alpha)
+    rtol = checked_nonnegative("rtol", rtol)
+    trace = checked_trace(k, gaps, kmin, f_scale)
+    bound = checked_curve(bound_values, trace.k.size, "bound_values")
+    expected = "B(k)" + (f" (1 + {rtol:g})" if rtol else "")
+    if trace.clean.n_diverged:
+        return diverged_verdict("bound", trace, expected, rtol, alpha, ALPHA_C)
+    clean = trace.clean
+    if clean.size < 1:
+        problem = "no clean checkpoint remains after the kmin and float-floor cuts"
+        return short_window_verdict("bound", trace, problem, expected, rtol, alpha)
+    sl = slice(clean.start, clean.stop)
+    size, count = trace.size, clean.size
+    ks, limit = trace.k[sl], bound[sl] * (1 + rtol)
+    mean = trace.gaps[:, sl].mean(axis=0)
+    se = trace.gaps[:, sl].std(axis=0, ddof=1) / math.sqrt(size)
+    upper = mean + t_quantile(1 - alpha, size - 1) * se
+    lower = mean - t_quantile(1 - alpha / count, size - 1) * se
+    worst = int(np.argmax(upper / limit))
+    ratio = Estimate(float(mean[worst] / limit[worst]), float(se[worst] / limit[worst]), size - 1)
+    where = (
+        f"{count} clean checkpoints k in [{int(ks[0])}, {int(ks[-1])}] (R = {size}, t_{size - 1})"
+    )
+    common = {
+        "check": "bound",
+        "expected": expected,
+        "fit": context_fit(trace, ALPHA_C),
+        "statistic": ratio,
+        "tolerance": rtol,
+        "alpha": alpha,
+        "n_replicates": size,
+        "n_diverged": 0,
+    }
+    violated = np.flatnonzero(lower > limit)
+    if violated.size:
+        j = int(violated[np.argmax((lower / limit)[violated])])
+        reason = (
+            f"FAIL (bound-violated): at k={int(ks[j])} the mean gap {mean[j]:.4g} has the "
+            f"{pct(1 - alpha / count)} lower bound {lower[j]:.4g} (Bonferroni over {where}) "
+            f"above the bound {limit[j]:.4g}; the bound is violated at {violated.size} "
+            f"checkpoint(s)."
+        )
+        return Verdict(outcome="fail", label="bound-violated", reason=reason, **common)
+    if np.all(upper <= limit):
+        reason = (
+            f"PASS (within): the {pct(1 - alpha)} upper confidence limit of the mean gap is "
+            f"below the bound at all {where}; the closest is k={int(ks[worst])} with mean/bound "
+            f"{ratio.value:.3g} (upper limit/bound {upper[worst] / limit[worst]:.3g})."
+        )
+        return Verdict(outcome="pass", label=PASS_LABELS["upper"], reason=reason, **common)
+    sigma = se[worst] * math.sqrt(size)
+    n_needed = needed_replicates(sigma, float(limit[worst] - mean[worst]), alpha, POWER)
+    reason = (
+        f"INCONCLUSIVE (imprecise): at k={int(ks[worst])} the mean gap {mean[worst]:.4g} is "
+        f"{ratio.value:.3g} times the bound but its {pct(1 - alpha)} upper limit "
+        f"{upper[worst]:.4g} exceeds it; no checkpoint is significantly above the bound "
+        f"({where}). "
+        + (
+            f"About R = {n_needed} replicates would resolve it."
+            if n_needed
+            else "The mean sits at or above the bound: the bound may be tight here."
+        )
+    )
+    return Verdict(
+        outcome="inconclusive",
+        label="imprecise",
+        reason=reason,
+        needed_replicates=n_needed,
+        **common,
+    )
+
+
+def check_constant(
+    k: ArrayLike,
+    gaps: ArrayLike,
+    constant_values: ArrayLike,
+    *,
+    mode: str = "upper",
+    alpha: float = 0.01,
+    rtol: float = 0.05,
+    kmin: float = 10,
+    f_scale: float | None = None,
+) -> Verdict:
+    """Test the asymptotic constant: m_r = mean over the last decade of gap_r / C(k).
+
+    ``constant_values`` (J,) is the theory's asymptotic gap C(k) (e.g. sigma^2/(2 lam k)).
+    ``mode="upper"`` (C bounds the gap): FAIL if m_bar - t_{1-alpha} se > 1 + rtol, PASS if
+    m_bar + t_{1-alpha} se <= 1 + rtol. ``mode="match"`` (C is exact): TOST on
+    [1 - rtol, 1 + rtol] as in ``check_match``. A FAIL above is labelled "diverges" or
+    "stalls" from the last-decade slope, else "bound-violated"; below, "faster".
+    """
+    mode = checked_choice("mode", mode, ("upper", "match"))
+    alpha = checked_fraction("alpha", alpha)
+    rtol = checked_nonnegative("rtol", rtol)
+    trace = checked_trace(k, gaps, kmin, f_scale)
+    constant = checked_curve(constant_values, trace.k.size, "constant_values")
+    check = f"constant-{mode}"
+    expected = "gap / C(k) " + ("<= 1" if mode == "upper" else "= 1") + f" within {rtol:g}"
+    if trace.clean.n_diverged:
+        return diverged_verdict(check, trace, expected, rtol, alpha, ALPHA_C)
+    problem = range_problem(trace.k, trace.clean, 2)
+    if problem:
+        return short_window_verdict(check, trace, problem, expected, rtol, alpha)
+    clean = trace.clean
+    last = last_decade_start(trace.k, clean.start, clean.stop)
+    sl = slice(last, clean.stop)
+    ratio = mean_estimate((trace.gaps[:, sl] / constant[sl]).mean(axis=1))
+    size = trace.size
+    fit = context_fit(trace, ALPHA_C)
+    where = (
+        f"the mean over the last decade k in [{int(trace.k[last])}, "
+        f"{int(trace.k[clean.stop - 1])}] of gap/C(k) is {ratio.value:.4g} "
+        f"(mean over R={size} replicates, t_{size - 1})"
+    )
+    if mode == "upper":
+        low, high = ratio.lower_bound(alpha), ratio.upper_bound(alpha)
+        above, below, passes = low > 1 + rtol, False, high <= 1 + rtol
+        margin = abs(1 + rtol - ratio.value)
+        test = f"its {pct(1 - alpha)} bounds are [{low:.4g}, {high:.4g}] against 1 + {rtol:g}"
+    else:
+        low, high = ratio.interval(1 - alpha)
+        inner_low, inner_high = ratio.interval(1 - 2 * alpha)
+        above, below = low > 1 + rtol, high < 1 - rtol
+        passes = 1 - rtol <= inner_low and inner_high <= 1 + rtol
+        margin = abs(rtol - abs(ratio.value - 1))
+        test = (
+            f"its {pct(1 - 2 * alpha)} interval is [{inner_low:.4g}, {inner_high:.4g}] and its "
+            f"{pct(1 - alpha)} interval [{low:.4g}, {high:.4g}], against "
+            f"[{1 - rtol:g}, {1 + rtol:g}]"
+        )
+    common = {
+        "check": check,
+        "expected": expected,
+        "fit": fit,
+        "statistic": ratio,
+        "tolerance": rtol,
+        "alpha": alpha,
+        "n_replicates": size,
+        "n_diverged": 0,
+    }
+    if above or below:
+        label = "faster" if below else "bound-violated"
+        if above and fit is not None and fail_label(fit, alpha) != "slower":
+            label = fail_label(fit, alpha)
+        side = "below" if below else "above"
+        reason = f"FAIL ({label}): {where}; {test}, so the gap is {side} the theory's constant."
+        return Verdict(outcome="fail", label=label, reason=reason, **common)
+    if passes:
+        label = PASS_LABELS[mode]
+        return Verdict(
+            outcome="pass", label=label, reason=f"PASS ({label}): {where}; {test}.", **common
+        )
+    n_needed = needed_replicates(ratio.se * math.sqrt(size), margin, alpha, POWER)
+    reason = f"INCONCLUSIVE (imprecise): {where}; {test}, so the data cannot decide." + (
+        f" About R = {n_needed} replicates would resolve it." if n_needed else ""
+    )
+    return Verdict(
+        outcome="inconclusive",
+        label="imprecise",
+        reason=reason,
+        needed_replicates=n_needed,
+        **common,
+    )
