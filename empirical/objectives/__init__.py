@@ -1,0 +1,98 @@
+"""Objectives with exact optima, and the registry that builds them from specs.
+
+``objective("ridge:n=500,lam=0.01")`` builds a :class:`Ridge`; every key has a default,
+so ``objective("ridge")`` works too. ``OBJECTIVES`` maps each name to its class; the
+allowed keys of a name are the keyword parameters of its class (:func:`objective_keys`).
+"""
+
+from __future__ import annotations
+
+import difflib
+import inspect
+
+from empirical.objectives.base import Ball, Box, Objective, Oracle
+from empirical.objectives.beale import Beale
+from empirical.objectives.hinge import Hinge
+from empirical.objectives.lad import LAD
+from empirical.objectives.least_squares import LeastSquares
+from empirical.objectives.logistic import Logistic
+from empirical.objectives.quadratic import NoisyQuadratic
+from empirical.objectives.reddi import Reddi
+from empirical.objectives.ridge import Ridge
+from empirical.objectives.saddle import Saddle
+from empirical.objectives.valley import Valley
+from empirical.objectives.worst_case_gd import WorstCaseGD
+from empirical.specs import check_keys, split_spec
+from theory.errors import InputError, UnknownNameError
+
+OBJECTIVES: dict[str, type[Objective]] = {
+    cls.name: cls
+    for cls in (
+        Ridge,
+        LeastSquares,
+        Logistic,
+        Hinge,
+        LAD,
+        NoisyQuadratic,
+        WorstCaseGD,
+        Reddi,
+        Beale,
+        Valley,
+        Saddle,
+    )
+}
+"""Built-in objectives by name."""
+
+
+def objective_keys(name: str) -> tuple[str, ...]:
+    """The keys that the spec of objective ``name`` accepts."""
+    signature = inspect.signature(_lookup(name).__init__)
+    return tuple(key for key in signature.parameters if key != "self")
+
+
+def objective(spec: str | Objective) -> Objective:
+    """Build an objective from ``"NAME:key=val,..."``; an :class:`Objective` passes through."""
+    if isinstance(spec, Objective):
+        return spec
+    if not isinstance(spec, str):
+        raise InputError(
+            f"objective: expected a spec 'NAME[:key=value,...]' or an Objective; "
+            f"got {type(spec).__name__}"
+        )
+    name, params = split_spec(spec, what="objective spec")
+    cls = _lookup(name)
+    check_keys(f"objective {name!r}", params, objective_keys(name))
+    return cls(**params)
+
+
+def _lookup(name: str) -> type[Objective]:
+    try:
+        return OBJECTIVES[name]
+    except KeyError:
+        close = difflib.get_close_matches(name, OBJECTIVES, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise UnknownNameError(
+            f"objective {name!r} is not known{hint}; allowed: {', '.join(OBJECTIVES)}"
+        ) from None
+
+
+__all__ = [
+    "LAD",
+    "OBJECTIVES",
+    "Ball",
+    "Beale",
+    "Box",
+    "Hinge",
+    "LeastSquares",
+    "Logistic",
+    "NoisyQuadratic",
+    "Objective",
+    "Oracle",
+    "Reddi",
+    "Ridge",
+    "Saddle",
+    "Valley",
+    "WorstCaseGD",
+    "objective",
+    "objective_keys",
+]
