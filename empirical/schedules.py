@@ -1,0 +1,235 @@
+"""Step-size schedules for a run: the theory's SymPy expression bound to an objective.
+
+A schedule eta(k) is written once as a SymPy expression (``theory.schedules``) and
+lambdified here once; its constants take the objective's values (``1/(lam*k)`` takes
+the objective's ``lam``), which ``constants={...}`` may override or complete. The
+values are passed to the lambdified function as float arguments, so they are used to
+the last bit. Update k (k = 1, 2, ...) uses the step eta(k).
+
+:class:`PlateauSchedule` is the practical rule "keep the step until the loss plateaus,
+then divide it by 10", decided per replicate from the objective value on its own grid
+of evaluation points.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from numbers import Integral, Real
+from typing import Any
+
+import numpy as np
+import sympy as sp
+
+from empirical.objectives.base import Objective
+from empirical.specs import check_keys, split_spec
+from theory import symbols
+from theory.errors import InputError, UnknownNameError
+from theory.schedules import parse_schedule, schedule_constants
+
+
+@dataclass(frozen=True)
+class StepSchedule:
+    """A schedule eta(k) with every constant bound: ``values(k)`` evaluates it on arrays.
+
+    ``constants`` maps each constant of the expression to the value used.
+    """
+
+    expression: sp.Expr
+    """The schedule as written (constants symbolic)."""
+    bound: sp.Expr
+    """The schedule with the constants' values substituted (for display); a function of k."""
+    label: str
+    constants: Mapping[str, float]
+    _fn: Any = field(repr=False, compare=False)
+
+    def values(self, k: np.ndarray) -> np.ndarray:
+        """eta(k) for an int array of update indices k >= 1; float64, same shape.
+
+        Raises InputError naming the first k where eta(k) is not finite and positive.
+        """
+        k = np.asarray(k)
+        with np.errstate(all="ignore"):
+            eta = np.broadcast_to(
+                np.asarray(self._fn(k.astype(np.float64), *self.constants.values()), float), k.shape
+            )
+        bad = ~(np.isfinite(eta) & (eta > 0))
+        if bad.any():
+            first = int(np.flatnonzero(bad.ravel())[0])
+            raise InputError(
+                f"schedule {self.label!r}: the step eta(k) = {self.bound} must be finite and "
+                f"positive, but at k = {int(k.ravel()[first])} it is {float(eta.ravel()[first])!r}"
+            )
+        return np.array(eta, dtype=np.float64)
+
+    def describe(self) -> str:
+        """The schedule text recorded in a trace's config."""
+        return self.label
+
+
+@dataclass(frozen=True)
+class PlateauSchedule:
+    """eta_k = eta0 * s_r: "keep the step until the loss plateaus, then divide it by 10".
+
+    Each replicate r has its own scale s_r, 1 at the start. Every ``every`` updates
+    (k = every, 2 every, ...) the runner evaluates the objective F(w_k) (as F* + gap)
+    and applies, per replicate, with best = +inf and bad = 0 at the start:
+
+    * if F < best - tol * |best| (an improvement by more than the relative tolerance),
+      then best = F and bad = 0;
+    * else bad = bad + 1, and when bad reaches ``patience`` the scale is divided by
+      ``factor`` and bad = 0 (best is kept).
+
+    The new scale applies from the next update on. The evaluation grid is the rule's
+    own (like an epoch in practice), so the run's checkpoints do not change it.
+    """
+
+    eta0: float
+    factor: float = 10.0
+    patience: int = 3
+    tol: float = 1e-4
+    every: int = 100
+    expression: None = None
+
+    def __post_init__(self) -> None:
+        checks = [
+            ("eta0", self.eta0, "a finite number > 0", lambda v: _is_real(v) and 0 < v < np.inf),
+            (
+                "factor",
+                self.factor,
+                "a finite number > 1",
+                lambda v: _is_real(v) and 1 < v < np.inf,
+            ),
+            ("patience", self.patience, "an integer >= 1", lambda v: _is_count(v) and v >= 1),
+            ("tol", self.tol, "a number in [0, 1)", lambda v: _is_real(v) and 0 <= v < 1),
+            ("every", self.every, "an integer >= 1", lambda v: _is_count(v) and v >= 1),
+        ]
+        for key, value, allowed, ok in checks:
+            if not ok(value):
+                raise InputError(f"schedule 'plateau': {key}={value!r}; allowed: {allowed}")
+        for key in ("eta0", "factor", "tol"):
+            object.__setattr__(self, key, float(getattr(self, key)))
+        object.__setattr__(self, "patience", int(self.patience))
+        object.__setattr__(self, "every", int(self.every))
+
+    @property
+    def label(self) -> str:
+        return (
+            f"plateau:eta0={self.eta0!r},factor={self.factor!r},"
+            f"patience={self.patience},tol={self.tol!r},every={self.every}"
+        )
+
+    def values(self, k: np.ndarray) -> np.ndarray:
+        """The base step eta0 for every k (the per-replicate scale multiplies it)."""
+        return np.full(np.shape(k), float(self.eta0))
+
+    def describe(self) -> str:
+        """The schedule text recorded in a trace's config."""
+        return self.label
+
+    def tracker(self, replicates: int) -> PlateauTracker:
+        """Fresh per-replicate state for one run."""
+        return PlateauTracker(self, replicates)
+
+
+class PlateauTracker:
+    """The per-replicate state of :class:`PlateauSchedule` during one run."""
+
+    def __init__(self, schedule: PlateauSchedule, replicates: int) -> None:
+        self.schedule = schedule
+        self.scale = np.ones(replicates)
+        self._best = np.full(replicates, np.inf)
+        self._bad = np.zeros(replicates, dtype=np.int64)
+
+    def observe(self, value: np.ndarray) -> None:
+        """Apply the rule to the objective values (R,) at an evaluation point."""
+        sched = self.schedule
+        with np.errstate(invalid="ignore"):
+            improved = value < self._best - sched.tol * np.abs(self._best)
+        improved |= np.isinf(self._best) & np.isfinite(value)
+        self._best = np.where(improved, value, self._best)
+        self._bad = np.where(improved, 0, self._bad + 1)
+        cut = self._bad >= sched.patience
+        self.scale = np.where(cut, self.scale / sched.factor, self.scale)
+        self._bad = np.where(cut, 0, self._bad)
+
+
+Schedule = StepSchedule | PlateauSchedule
+
+PLATEAU_KEYS = ("eta0", "factor", "patience", "tol", "every")
+
+
+def parse_plateau(spec: str) -> PlateauSchedule:
+    """``"plateau:eta0=0.1,factor=10,patience=3,tol=1e-4,every=100"`` -> a PlateauSchedule."""
+    name, params = split_spec(spec, "schedule")
+    if name != "plateau":
+        raise UnknownNameError(f"schedule {spec!r}: unknown rule {name!r}; allowed: plateau")
+    check_keys(f"schedule {spec!r}", params, PLATEAU_KEYS, required=("eta0",))
+    return PlateauSchedule(**params)
+
+
+def bind_schedule(
+    schedule: str | sp.Expr | float | Schedule,
+    objective: Objective,
+    constants: Mapping[str, float] | None = None,
+) -> Schedule:
+    """Bind a schedule to an objective's constants (overridden by ``constants``).
+
+    Strings starting with ``plateau`` give a :class:`PlateauSchedule`; other strings,
+    SymPy expressions and numbers go through ``theory.schedules.parse_schedule``.
+    """
+    if isinstance(schedule, StepSchedule | PlateauSchedule):
+        return schedule
+    if isinstance(schedule, str) and schedule.strip().partition(":")[0].strip() == "plateau":
+        return parse_plateau(schedule)
+    expression = parse_schedule(schedule)  # type: ignore[arg-type]
+    label = schedule.strip() if isinstance(schedule, str) else str(expression)
+    values = _binding(expression, label, objective, constants)
+    names = schedule_constants(expression)
+    args = [symbols.CONSTANTS[name] for name in names]
+    fn = sp.lambdify([symbols.k, *args], expression, modules="numpy")
+    bound = expression.subs({sym: values[name] for sym, name in zip(args, names, strict=True)})
+    return StepSchedule(
+        expression=expression,
+        bound=bound,
+        label=label,
+        constants={name: values[name] for name in names},
+        _fn=fn,
+    )
+
+
+def _binding(
+    expression: sp.Expr,
+    label: str,
+    objective: Objective,
+    constants: Mapping[str, float] | None,
+) -> dict[str, float]:
+    """Values for the constants of the schedule: the objective's, then ``constants``."""
+    overrides = dict(constants or {})
+    for key, value in overrides.items():
+        if key not in symbols.CONSTANTS:
+            raise UnknownNameError(
+                f"constants: unknown constant {key!r}; allowed: {', '.join(symbols.CONSTANTS)}"
+            )
+        if not (_is_real(value) and np.isfinite(value)):
+            raise InputError(f"constants: {key}={value!r} is not a finite number")
+    available = {key: float(val) for key, val in objective.constants.items()}
+    available.update({key: float(val) for key, val in overrides.items()})
+    needed = schedule_constants(expression)
+    missing = [name for name in needed if name not in available]
+    if missing:
+        have = ", ".join(f"{key}={val:g}" for key, val in objective.constants.items())
+        raise InputError(
+            f"schedule {label!r} needs {', '.join(missing)}, which objective "
+            f"{objective.name!r} does not provide (its constants: {have or '(none)'}); "
+            f"pass them with constants={{...}}"
+        )
+    return {name: available[name] for name in needed}
+
+
+def _is_real(value: object) -> bool:
+    return isinstance(value, Real) and not isinstance(value, bool)
+
+
+def _is_count(value: object) -> bool:
+    return isinstance(value, Integral) and not isinstance(value, bool)
