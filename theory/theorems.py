@@ -286,6 +286,33 @@ class Theorem:
             "notes": self.notes,
         }
 
+    def _derivation_line(self) -> str:
+        """How the rate was read off the bound, with the values SymPy found."""
+        shape = self.shape
+        floor = "" if shape.floor == 0 else f" (after removing the floor {shape.floor})"
+        if shape.contraction is not None:
+            return f"contraction lim B(k+1)/B(k) = {shape.contraction}{floor}"
+        if shape.log_power == 0:
+            return f"exponent lim k d/dk log B(k) = {shape.exponent}{floor}"
+        return (
+            f"exponent lim k d/dk log(B(k)/log(k)**{shape.log_power}) = {shape.exponent}, "
+            f"log power {shape.log_power}{floor}"
+        )
+
+    def _batch_lines(self) -> list[str]:
+        """Samples to eps and the batch-size crossover, for two-term minibatch bounds."""
+        if S.b not in self.bound.free_symbols or self.kind != "upper":
+            return []
+        try:
+            crossover = asymptotics.batch_crossover(self.bound)
+        except InputError:
+            return []
+        samples = asymptotics.samples_to_eps(self.bound, self.conditions)
+        return [
+            f"  samples      b*k to eps: {samples}",
+            f"  crossover    the two terms are equal at b = {crossover} for a budget of n samples",
+        ]
+
     def summary(self) -> str:
         """A short plain-text description, one fact per line."""
         point = {"last": "w_k", "any": "w_hat"}.get(self.iterate, "wbar_k")
@@ -307,7 +334,9 @@ class Theorem:
             f"  conditions   {', '.join(map(str, self.conditions)) or 'none'}",
             f"  leading      {self.leading}",
             f"  order        {self.order}",
+            f"  derivation   {self._derivation_line()}",
             f"  k to eps     {reach}",
+            *self._batch_lines(),
             f"  attained by  {self.attained_by or 'no instance listed'}",
             f"  source       {self.source}",
             f"  verified     {'yes' if self.verified else 'NO'}: {self.verification}",
