@@ -1,0 +1,118 @@
+"""Render the theorem catalog and Robbins–Monro decisions as text, Markdown, LaTeX or JSON.
+
+Pure formatting of what ``theory`` computes: every field comes from a theorem's or a
+decision's ``to_dict()`` (the JSON schema documented in the README).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import sympy as sp
+
+from theory.catalog import CATALOG
+from theory.robbins_monro import RobbinsMonroResult
+from theory.theorems import Theorem
+
+FORMATS = ("text", "markdown", "latex", "json")
+
+_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("id", "id"),
+    ("class", "assumptions"),
+    ("schedule", "schedule"),
+    ("iterate", "iterate"),
+    ("bound", "bound"),
+    ("order", "order"),
+    ("exponent", "exponent"),
+    ("iterations to eps", "k_to_eps"),
+)
+
+
+def _cell(row: dict[str, Any], key: str) -> str:
+    value = row.get(key)
+    if key == "assumptions":
+        return ", ".join(value or ())
+    if key == "exponent":
+        if value is None:
+            contraction = row.get("contraction")
+            return f"linear, rho={contraction}" if contraction is not None else "-"
+        text = f"{value:g}" if isinstance(value, float) else str(value)
+        log_power = row.get("log_power") or 0
+        return f"{text} (log^{log_power:g})" if log_power else text
+    return "-" if value is None else str(value)
+
+
+def _rows(theorems: Sequence[Theorem]) -> list[dict[str, Any]]:
+    return [theorem.to_dict() for theorem in theorems]
+
+
+def _text_table(header: list[str], body: list[list[str]]) -> str:
+    widths = [max(len(h), *(len(r[i]) for r in body)) for i, h in enumerate(header)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in body]
+    return "\n".join(lines)
+
+
+def _latex_cell(theorem: Theorem, row: dict[str, Any], key: str) -> str:
+    exprs = {
+        "schedule": theorem.schedule,
+        "bound": theorem.bound,
+        "order": theorem.leading,
+        "k_to_eps": theorem.k_to_eps,
+    }
+    if exprs.get(key) is not None:
+        return f"${sp.latex(exprs[key])}$"
+    return _cell(row, key).replace("_", r"\_").replace("^", r"\^{}")
+
+
+def render_catalog(theorems: Sequence[Theorem] = CATALOG, fmt: str = "text") -> str:
+    """The catalog as a table (text, markdown, latex) or a JSON list of ``to_dict()``s."""
+    rows = _rows(theorems)
+    if fmt == "json":
+        return json.dumps(rows, indent=2)
+    header = [title for title, _ in _COLUMNS]
+    if fmt == "latex":
+        body = [
+            [_latex_cell(theorem, row, key) for _, key in _COLUMNS]
+            for theorem, row in zip(theorems, rows, strict=True)
+        ]
+        spec = "l" * len(header)
+        lines = [rf"\begin{{tabular}}{{{spec}}}", r"\hline", " & ".join(header) + r" \\", r"\hline"]
+        lines += [" & ".join(r) + r" \\" for r in body]
+        lines += [r"\hline", r"\end{tabular}"]
+        return "\n".join(lines)
+    body = [[_cell(row, key) for _, key in _COLUMNS] for row in rows]
+    if fmt == "markdown":
+        lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        lines += ["| " + " | ".join(c.replace("|", r"\|") for c in r) + " |" for r in body]
+        return "\n".join(lines)
+    return _text_table(header, body)
+
+
+def render_theorem(theorem: Theorem, fmt: str = "text") -> str:
+    """One theorem with its assumptions, source and derivation."""
+    row = theorem.to_dict()
+    if fmt == "json":
+        return json.dumps(row, indent=2)
+    if fmt == "latex":
+        return "\n".join(
+            [
+                rf"\paragraph{{{row['id']}}} {theorem.title}.",
+                rf"Bound: $B(k) = {sp.latex(theorem.bound)}$.",
+                f"Source: {row['source']}.",
+            ]
+        )
+    text = theorem.summary()
+    if fmt == "markdown":
+        return f"### `{row['id']}`\n\n```\n{text}\n```"
+    return text
+
+
+def render_robbins_monro(result: RobbinsMonroResult, fmt: str = "text") -> str:
+    """A Robbins–Monro decision as readable lines or a JSON object."""
+    if fmt == "json":
+        return json.dumps(result.to_dict(), indent=2)
+    return result.summary()

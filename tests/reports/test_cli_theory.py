@@ -1,0 +1,144 @@
+"""`ratecheck theory`: the catalog table, one theorem, Robbins–Monro, and bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from reports.cli import main
+from theory.catalog import CATALOG, theorem_ids
+
+JSON_KEYS = {
+    "id",
+    "method",
+    "assumptions",
+    "schedule",
+    "iterate",
+    "bound",
+    "order",
+    "exponent",
+    "log_power",
+    "contraction",
+    "attained_by",
+    "source",
+}
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "latex"])
+def test_catalog_table_lists_every_theorem(capsys, fmt):
+    code, out, err = run(capsys, "theory", "--format", fmt)
+    assert code == 0 and err == ""
+    for theorem_id in theorem_ids():
+        assert theorem_id in out
+    for column in ("schedule", "iterate", "bound", "order", "exponent"):
+        assert column in out
+
+
+def test_catalog_json_schema(capsys):
+    code, out, _ = run(capsys, "theory", "--format", "json")
+    assert code == 0
+    rows = json.loads(out)
+    assert [row["id"] for row in rows] == [t.id for t in CATALOG]
+    for row, theorem in zip(rows, CATALOG, strict=True):
+        assert set(row) >= JSON_KEYS, row["id"]
+        shape = theorem.shape
+        if shape.contraction is not None:
+            assert row["exponent"] is None and row["contraction"] is not None
+        else:
+            assert row["contraction"] is None
+            assert row["exponent"] is not None
+
+
+def test_catalog_json_exponents_come_from_the_bound(capsys):
+    """A JSON exponent is the SymPy-derived log-log slope of that theorem's bound."""
+    _, out, _ = run(capsys, "theory", "--format", "json")
+    by_id = {row["id"]: row for row in json.loads(out)}
+    assert by_id["sgd-sc-last"]["exponent"] == -1 and by_id["sgd-sc-last"]["log_power"] == 1
+    assert by_id["nesterov-smooth-convex"]["exponent"] == -2
+    assert by_id["minibatch-sgd-smooth-convex"]["exponent"] == -0.5
+
+
+def test_one_theorem(capsys):
+    code, out, _ = run(capsys, "theory", "sgd-sc-last")
+    assert code == 0
+    assert "Shamir" in out and "17" in out
+
+
+def test_one_theorem_json(capsys):
+    code, out, _ = run(capsys, "theory", "gd-smooth-convex-tight", "--format", "json")
+    assert code == 0
+    row = json.loads(out)
+    assert row["id"] == "gd-smooth-convex-tight" and row["attained_by"]
+
+
+@pytest.mark.parametrize(
+    ("expr", "satisfied", "parameter_set"),
+    [
+        ("c/k", True, None),
+        ("c/sqrt(k)", False, None),
+        ("c*k**(-p)", None, "Interval.Lopen(1/2, 1)"),
+        ("1/(k*log(k+1))", True, None),
+    ],
+)
+def test_robbins_monro_json(capsys, expr, satisfied, parameter_set):
+    code, out, _ = run(capsys, "theory", "robbins-monro", expr, "--format", "json")
+    assert code == 0
+    row = json.loads(out)
+    assert set(row) >= {"satisfied", "sum_diverges", "square_summable", "parameter_set", "reason"}
+    assert row["satisfied"] is satisfied
+    assert row["parameter_set"] == parameter_set
+
+
+def test_robbins_monro_text(capsys):
+    code, out, _ = run(capsys, "theory", "robbins-monro", "c/k**2")
+    assert code == 0 and out.strip()
+
+
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (["theory", "no-such-theorem"], "no-such-theorem"),
+        (["theory", "robbins-monro", "__import__('os').system('true')"], "__import__"),
+        (["theory", "robbins-monro", "1/(k"], "1/(k"),
+        (["theory", "robbins-monro"], "robbins-monro"),
+        (["theory", "robbins-monro", "c/x"], "x"),
+        (["theory", "--format", "yaml"], "yaml"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(capsys, argv, needle):
+    try:
+        code = main(argv)
+    except SystemExit as exc:  # argparse's own errors
+        code = exc.code
+    _, err = capsys.readouterr()
+    assert code == 2
+    assert err.count("\n") == 1 and needle in err
+    assert "Traceback" not in err
+
+
+def test_module_entry_point_runs_in_a_fresh_process():
+    proc = subprocess.run(
+        [sys.executable, "-m", "reports.cli", "theory", "robbins-monro", "k"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "both (satisfied):  no" in proc.stdout
+
+
+def test_one_theorem_shows_the_derivation_and_the_minibatch_algebra(capsys):
+    code, out, _ = run(capsys, "theory", "minibatch-sgd-smooth-convex")
+    assert code == 0
+    assert "derivation   exponent lim k d/dk log B(k) = -1/2" in out
+    assert "b = sqrt(n)*sigma/(D*L)" in out
+    assert "4*D**2*sigma**2/eps**2" in out
