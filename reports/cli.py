@@ -1,6 +1,7 @@
 """The ``ratecheck`` command line.
 
-Exit codes: 0 success, 2 bad input (one line on stderr, never a traceback).
+Exit codes: 0 success (``verify``: pass), 1 ``verify`` fail, 3 ``verify`` inconclusive,
+2 bad input (one line on stderr, never a traceback).
 """
 
 from __future__ import annotations
@@ -8,11 +9,16 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from theory.errors import RatecheckError
 
 EXIT_OK = 0
+EXIT_FAIL = 1
 EXIT_BAD_INPUT = 2
+EXIT_INCONCLUSIVE = 3
+VERIFY_EXIT = {"pass": EXIT_OK, "fail": EXIT_FAIL, "inconclusive": EXIT_INCONCLUSIVE}
+"""Exit code of ``ratecheck verify`` by verdict."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -45,6 +51,171 @@ def _cmd_theory(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
+
+
+def _cmd_verify(args: argparse.Namespace) -> int:
+    from empirical.verify import verify
+    from reports.verify_view import render_verification
+
+    try:
+        result = verify(
+            args.objective,
+            args.optimizer,
+            args.schedule,
+            expect=args.expect,
+            steps=args.steps,
+            replicates=args.replicates,
+            seed=args.seed,
+            batch_size=args.batch_size,
+            sampling=args.sampling,
+            average=args.average,
+            alpha=args.alpha,
+            delta=args.delta,
+            rtol=args.rtol,
+            alpha_c=args.alpha_c,
+            constants=args.constants,
+            progress=None if args.format == "text" else False,
+        )
+    except RatecheckError:
+        raise
+    except Exception as exc:  # the user's optimizer code, or a run that cannot proceed
+        raise RatecheckError(f"the run failed: {type(exc).__name__}: {_first_line(exc)}") from exc
+    print(render_verification(result, fmt=args.format))
+    return VERIFY_EXIT[result.outcome]
+
+
+def _count(text: str) -> int:
+    """An integer >= 1; '1e5' is read as 100000."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {text!r}") from None
+    if not (value >= 1 and value.is_integer()):
+        raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {text!r}")
+    return int(value)
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}")
+    return value
+
+
+def _constants(text: str) -> dict[str, float]:
+    """'c=0.5,eta=0.1' -> {'c': 0.5, 'eta': 0.1}."""
+    out: dict[str, float] = {}
+    for item in text.split(","):
+        key, eq, value = item.partition("=")
+        try:
+            number = float(value)
+        except ValueError:
+            number = float("nan")
+        if not eq or not key.strip() or number != number:
+            raise argparse.ArgumentTypeError(f"expected KEY=NUMBER[,KEY=NUMBER...], got {text!r}")
+        out[key.strip()] = number
+    return out
+
+
+def _add_verify(sub: argparse._SubParsersAction) -> None:
+    from empirical.verify import DEFAULT_REPLICATES, DEFAULT_SEED, DEFAULT_STEPS
+
+    verify = sub.add_parser(
+        "verify",
+        help="run an optimizer and check its convergence against a theorem or a rate",
+        description=(
+            "ratecheck verify: run R replicates of an optimizer on an objective and check the "
+            "observed convergence against a theorem of the catalog, an order O(EXPR) or "
+            "'linear'. Exit code 0 pass, 1 fail, 3 inconclusive, 2 bad input."
+        ),
+    )
+    add = verify.add_argument
+    add("--objective", required=True, metavar="NAME[:key=val,...]")
+    add(
+        "--optimizer",
+        required=True,
+        metavar="NAME[:key=val,...]",
+        help="a built-in optimizer, path/to/file.py:NAME[:key=val,...] or package.module:NAME",
+    )
+    add("--schedule", required=True, metavar="EXPR", help="step size eta_k in k, e.g. '1/(lam*k)'")
+    add("--expect", required=True, metavar='THEOREM_ID|"O(EXPR)"|linear')
+    add("--batch-size", type=_count, default=1, metavar="B")
+    add("--sampling", choices=("shuffle", "replacement", "cyclic"), default="shuffle")
+    add(
+        "--average",
+        default="none",
+        metavar="none|uniform|suffix:alpha=A|polydecay:gamma=G",
+    )
+    add("--steps", type=_count, default=DEFAULT_STEPS, metavar="K")
+    add("--replicates", type=_count, default=DEFAULT_REPLICATES, metavar="R")
+    add("--seed", type=_seed, default=DEFAULT_SEED, metavar="S")
+    add("--alpha", type=float, default=0.01, help="level of every test (default 0.01)")
+    add("--delta", type=float, default=0.05, help="tolerance on the exponent (default 0.05)")
+    add("--rtol", type=float, default=0.1, help="relative tolerance of exact constants")
+    add("--alpha-c", type=float, default=0.2, help="level of the burn-in curvature test")
+    add("--constants", type=_constants, default=None, metavar="KEY=VAL[,...]")
+    add("--format", choices=("text", "json"), default="text")
+    verify.set_defaults(handler=_cmd_verify)
+
+
+def _run_and_write(specs: Sequence, args: argparse.Namespace) -> int:
+    """Run a suite, write its report into ``--out``, print one line per check."""
+    from reports.suite.engine import exit_code, run_suite
+
+    cache = not args.no_cache
+    results = run_suite(specs, out=args.out, jobs=args.jobs, quick=args.quick, cache=cache)
+    for result in results:
+        print(f"{result.status:<13} {result.spec.id}")
+    print(f"report: {Path(args.out) / 'index.html'} (report.md, results.json, figures/)")
+    return exit_code(results)
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    try:
+        from reports.suite.lecture import LECTURE_SUITE
+    except ModuleNotFoundError as exc:
+        if exc.name != "reports.suite.lecture":
+            raise
+        raise RatecheckError("the built-in lecture suite is not installed") from None
+    return _run_and_write(LECTURE_SUITE, args)
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from reports.suite.toml_suite import load_suite
+
+    return _run_and_write(load_suite(args.suite).specs, args)
+
+
+def _add_report(sub: argparse._SubParsersAction) -> None:
+    exits = "Exit code 0 when no check fails, 1 when one is unexpected or an error, 2 bad input."
+    report = sub.add_parser(
+        "report",
+        help="check every convergence claim of the lecture and write the report",
+        description="ratecheck report: run the built-in suite of the lecture's claims and "
+        "write DIR/index.html, DIR/report.md, DIR/results.json and DIR/figures/. " + exits,
+    )
+    run = sub.add_parser(
+        "run",
+        help="run the checks of a TOML suite file and write the report",
+        description="ratecheck run SUITE.toml: run a user suite (format in the README) and "
+        "write the same report as 'ratecheck report'. " + exits,
+    )
+    run.add_argument("suite", metavar="SUITE.toml")
+    for parser, handler in ((report, _cmd_report), (run, _cmd_run)):
+        add = parser.add_argument
+        add("--out", default="ratecheck-report", metavar="DIR", help="default: ratecheck-report")
+        add("--jobs", type=_count, default=None, metavar="N", help="processes (default: all cores)")
+        add("--quick", action="store_true", help="the CI-sized version of every check")
+        add("--no-cache", action="store_true", help="recompute every check")
+        parser.set_defaults(handler=handler)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``ratecheck`` argument parser with its subcommands."""
     parser = _Parser(prog="ratecheck", description=__doc__.splitlines()[0])
@@ -62,6 +233,8 @@ def build_parser() -> argparse.ArgumentParser:
     theory.add_argument("words", nargs="*", metavar="ID | robbins-monro EXPR")
     theory.add_argument("--format", choices=("text", "markdown", "latex", "json"), default="text")
     theory.set_defaults(handler=_cmd_theory)
+    _add_verify(sub)
+    _add_report(sub)
     return parser
 
 

@@ -1,0 +1,1 @@
+"""The pieces of :func:`empirical.verify.verify`: assumptions, binding, plan, checks, result."""

@@ -1,0 +1,128 @@
+"""The pytest plugin: assert_rate on traces and scenarios, the ratecheck fixture, messages.
+
+Inner pytest runs load the plugin with ``-p reports.pytest_plugin`` and with entry-point
+autoloading off, so they behave the same whether or not ratecheck is pip-installed.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+import reports.pytest_plugin
+from empirical.runner import run
+from reports.pytest_plugin import assert_rate
+
+pytest_plugins = ["pytester"]
+
+ROOT = Path(__file__).resolve().parents[2]
+SLOW = {
+    "objective": "ridge:n=200,d=5",
+    "optimizer": "sgd",
+    "schedule": "1/k**0.7",
+    "sampling": "replacement",
+    "steps": 10_000,
+    "replicates": 10,
+}
+
+
+def test_entry_point_is_declared():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert project["entry-points"]["pytest11"] == {"ratecheck": "reports.pytest_plugin"}
+    assert reports.pytest_plugin.ratecheck is not None
+
+
+def test_assert_rate_on_a_trace():
+    stalled = run("ridge:n=200,d=5", "sgd", "0.01", steps=10_000, replicates=10, seed=0)
+    with pytest.raises(AssertionError) as info:
+        assert_rate(stalled, expected="O(1/k)")
+    assert "FAIL (stalls)" in str(info.value)
+    gd = run("ridge:n=200,d=5", "sgd", "1/L", steps=1000, replicates=3, seed=2, batch_size=200)
+    result = assert_rate(gd, expected="linear")
+    assert result.passed and result.config["seed"] == 2
+
+
+FAILING = [
+    # scenario, pieces of the message
+    (
+        SLOW,
+        [
+            "FAIL (slower)",
+            "fitted exponent -0.",
+            "expected O(1/k) (exponent -1, upper test)",
+            "window k in [",
+            "seed 0",
+            "reproduce: ratecheck verify --objective ridge:n=200,d=5",
+            "--sampling replacement",
+        ],
+    ),
+    (
+        {**SLOW, "schedule": "0.01", "sampling": "shuffle", "seed": 5},
+        ["FAIL (stalls)", "seed 5", "--seed 5"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("scenario", "pieces"), FAILING)
+def test_assertion_message_names_fit_expectation_window_label_and_seed(scenario, pieces):
+    with pytest.raises(AssertionError) as info:
+        assert_rate(expected="O(1/k)", **scenario)
+    for piece in pieces:
+        assert piece in str(info.value)
+
+
+def test_a_scenario_without_an_objective_is_a_type_error():
+    with pytest.raises(TypeError, match="objective"):
+        assert_rate(expected="O(1/k)", optimizer="sgd", schedule="1/k")
+
+
+USER_TESTS = """
+import pytest
+
+from reports.pytest_plugin import assert_rate
+
+SCENARIO = dict(objective="ridge:n=200,d=5", optimizer="sgd", steps=10_000, replicates=10,
+                sampling="replacement")
+
+
+def test_gd_is_linear(ratecheck):
+    ratecheck.assert_rate(expected="linear", objective="ridge:n=200,d=5", optimizer="sgd",
+                          schedule="1/L", batch_size=200, steps=1000, replicates=3)
+
+
+def test_slow_schedule(ratecheck):
+    ratecheck.assert_rate(SCENARIO, expected="O(1/k)", schedule="1/k**0.7")
+
+
+def test_direct_helper():
+    with pytest.raises(AssertionError, match="FAIL [(]stalls[)]"):
+        assert_rate(SCENARIO, expected="O(1/k)", schedule="0.01")
+"""
+
+
+@pytest.fixture
+def inner(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+    monkeypatch.syspath_prepend(str(ROOT))
+    pytester.makepyfile(test_user=USER_TESTS)
+    return pytester
+
+
+def test_plugin_passes_and_fails_user_tests(inner):
+    result = inner.runpytest("-p", "reports.pytest_plugin", "-q")
+    result.assert_outcomes(passed=2, failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*test_slow_schedule*",
+            "*AssertionError: ratecheck: FAIL (slower): fitted exponent -0.* (CI -0.* to -0.*);"
+            " expected O(1/k) (exponent -1, upper test); window k in *; seed 0.",
+        ]
+    )
+
+
+def test_seed_option_reaches_the_fixture(inner):
+    result = inner.runpytest("-p", "reports.pytest_plugin", "-q", "--ratecheck-seed", "7")
+    result.assert_outcomes(passed=2, failed=1)
+    result.stdout.fnmatch_lines(["*seed 7.*", "*reproduce: ratecheck verify*--seed 7*"])
