@@ -1,16 +1,29 @@
 """Experimental half of ratecheck: objectives, optimizers, the multi-replicate runner.
 
 ``run(objective, optimizer, schedule, steps=K, replicates=R, seed=s)`` runs R replicates
-at once and returns a :class:`Trace` of gaps and distances at checkpoints.
+at once and returns a :class:`Trace` of gaps and distances at checkpoints;
+``fit_rate`` fits its rate with replicate-level inference, and ``verify`` runs and checks
+a configuration against a theorem or a rate.
 """
 
 from empirical.averaging import Average, average_weights, parse_average
+from empirical.expectations import Expectation, parse_expectation
+from empirical.fitting import RateFit, fit_minibatch, fit_rate
 from empirical.objectives import OBJECTIVES, Ball, Box, Objective, objective
 from empirical.optimizers import OPTIMIZERS, Optimizer, optimizer
 from empirical.runner import run
 from empirical.sampling import SAMPLINGS, replicate_generators
 from empirical.schedules import PlateauSchedule, StepSchedule, bind_schedule
 from empirical.trace import Trace, geometric_checkpoints, load_trace
+from empirical.verdict import (
+    RateShape,
+    Verdict,
+    check_bound,
+    check_constant,
+    check_match,
+    check_upper,
+)
+from empirical.verify import VerificationResult, verify, verify_trace
 
 __all__ = [
     "OBJECTIVES",
@@ -19,18 +32,32 @@ __all__ = [
     "Average",
     "Ball",
     "Box",
+    "Expectation",
     "Objective",
     "Optimizer",
     "PlateauSchedule",
+    "RateFit",
+    "RateShape",
     "StepSchedule",
     "Trace",
+    "Verdict",
+    "VerificationResult",
     "average_weights",
     "bind_schedule",
+    "check_bound",
+    "check_constant",
+    "check_match",
+    "check_upper",
+    "fit_minibatch",
+    "fit_rate",
     "geometric_checkpoints",
     "load_trace",
     "objective",
     "optimizer",
     "parse_average",
+    "parse_expectation",
     "replicate_generators",
     "run",
+    "verify",
+    "verify_trace",
 ]

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import statsmodels.api as sm
 from scipy import stats
 
 
@@ -121,6 +120,8 @@ def pooled_cluster_ols(design: np.ndarray, responses: np.ndarray) -> Any:
     equal the mean of :func:`replicate_ols`; the standard errors equal
     sd(b_r)/sqrt(R) * sqrt((N-1)/(N-m)), N = R*n; intervals use t_{R-1}.
     """
+    import statsmodels.api as sm  # imported here: it costs ~1 s and only this needs it
+
     size, n = responses.shape
     groups = np.repeat(np.arange(size), n)
     model = sm.OLS(responses.ravel(), np.tile(design, (size, 1)))
