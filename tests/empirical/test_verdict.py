@@ -8,6 +8,7 @@ from collections import Counter
 import numpy as np
 import pytest
 
+from empirical.fitting import fit_rate
 from empirical.verdict import (
     RateShape,
     Verdict,
@@ -281,3 +282,29 @@ BAD = [
 def test_bad_input(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+@pytest.mark.parametrize(
+    ("last_slope", "shape", "blocked"),
+    [
+        (-0.98, RateShape(-1.0), False),
+        (-0.90, RateShape(-1.0), True),
+        (-0.45, RateShape(-0.5), False),
+        (-0.90, RateShape(-1.0, log_power=1.0), False),
+        (-0.80, RateShape(-1.0, log_power=1.0), True),
+    ],
+)
+def test_end_flattening_blocks_a_pass_only_beyond_the_tolerance(last_slope, shape, blocked):
+    """A significant flattening within delta of the expected local slope does not block."""
+    from dataclasses import replace
+
+    from empirical.verdict_rate import _guard
+
+    k = np.unique(np.round(np.logspace(0, 5, 51)).astype(int))
+    rng = np.random.default_rng(5)
+    gaps = np.exp(-np.log(k) + 0.05 * rng.standard_normal((10, k.size)))
+    fit = fit_rate(k, gaps)
+    bent = replace(
+        fit, flags=("END-FLATTENING",), last_decade=replace(fit.last_decade, value=last_slope)
+    )
+    assert (_guard(bent, "upper", shape, 0.05) == "end-flattening") is blocked
