@@ -12,6 +12,7 @@ import inspect
 
 from empirical.objectives.base import Ball, Box, Objective, Oracle
 from empirical.objectives.beale import Beale
+from empirical.objectives.boundary import BoundaryOptimum
 from empirical.objectives.hinge import Hinge
 from empirical.objectives.lad import LAD
 from empirical.objectives.least_squares import LeastSquares
@@ -39,6 +40,7 @@ OBJECTIVES: dict[str, type[Objective]] = {
         Beale,
         Valley,
         Saddle,
+        BoundaryOptimum,
     )
 }
 """Built-in objectives by name."""
@@ -81,6 +83,7 @@ __all__ = [
     "OBJECTIVES",
     "Ball",
     "Beale",
+    "BoundaryOptimum",
     "Box",
     "Hinge",
     "LeastSquares",
