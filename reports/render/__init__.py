@@ -1,0 +1,80 @@
+"""Report rendering: figures (PNG), ``report.md``, ``index.html`` and ``results.json``.
+
+``write_report(results, out)`` writes all four into the directory ``out``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from reports.render.figures import render_panel, write_figures
+from reports.render.html import render_html
+from reports.render.markdown import render_markdown
+from reports.render.results_json import (
+    REPORT_SCHEMA,
+    ratecheck_version,
+    report_document,
+    report_json,
+)
+from reports.suite.model import CheckResult
+
+__all__ = [
+    "FIGURE_DIR",
+    "REPORT_SCHEMA",
+    "ReportFiles",
+    "render_html",
+    "render_markdown",
+    "render_panel",
+    "report_document",
+    "write_report",
+]
+
+FIGURE_DIR = "figures"
+"""The figures' directory inside the report directory."""
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    """Paths of a written report."""
+
+    html: Path
+    markdown: Path
+    json: Path
+    figures: tuple[Path, ...]
+
+
+def write_report(
+    results: Sequence[CheckResult],
+    out: str | os.PathLike[str],
+    *,
+    quick: bool = False,
+    created: str | None = None,
+    figure_cache: str | os.PathLike[str] | None = None,
+) -> ReportFiles:
+    """Write ``out/index.html``, ``out/report.md``, ``out/results.json`` and
+    ``out/figures/*.png`` (one per panel); ``created`` defaults to now (UTC).
+
+    ``figure_cache``: a directory of PNGs by panel content (see
+    :func:`reports.render.figures.write_figures`), so that a rerun with unchanged results
+    copies its figures instead of drawing them."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    if created is None:
+        created = datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat()
+    names = write_figures(results, out / FIGURE_DIR, figure_cache)
+    relative = {key: [f"{FIGURE_DIR}/{name}" for name in files] for key, files in names.items()}
+    version = ratecheck_version()
+    common = {"quick": quick, "created": created, "version": version, "figure_dir": FIGURE_DIR}
+    html = out / "index.html"
+    html.write_text(render_html(results, names, **common), encoding="utf-8")
+    markdown = out / "report.md"
+    markdown.write_text(render_markdown(results, names, **common), encoding="utf-8")
+    document = report_document(results, quick=quick, created=created, figures=relative)
+    json_path = out / "results.json"
+    json_path.write_text(report_json(document), encoding="utf-8")
+    figures = tuple(out / FIGURE_DIR / name for files in names.values() for name in files)
+    return ReportFiles(html=html, markdown=markdown, json=json_path, figures=figures)

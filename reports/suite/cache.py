@@ -1,0 +1,234 @@
+"""The on-disk cache of check results.
+
+A result is stored under ``key = sha256(JSON of {spec.to_dict(), quick, code version,
+digests of the files the spec names})``:
+
+* the *code version* is the sha256 of the path and bytes of every ``*.py`` file under
+  ``theory/``, ``empirical/`` and ``reports/suite/`` (the engine that computes the figure
+  data and the built-in suite live there), plus the source file of a custom check
+  function that lives elsewhere (a test module, say). Rendering code is not part of it:
+  a report is re-rendered from the cached results on every run.
+* the files a spec names are a data file (``objective`` with ``data=PATH``) and a user
+  optimizer file (``optimizer`` of the form ``path/to/file.py:NAME``); their bytes are
+  hashed, so an edited data set or optimizer is recomputed. An optimizer given as an
+  importable module (``package.module:NAME``) is not hashed: after editing such a
+  module, run with ``--no-cache``.
+
+The directory is ``$RATECHECK_CACHE_DIR`` if set, else ``$XDG_CACHE_HOME/ratecheck``,
+else ``~/.cache/ratecheck``. Each entry is one JSON file written atomically; an entry
+that does not read back as the result of the same spec (truncated, edited, another
+format) is ignored and recomputed. Results with status ``error`` are not stored.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import inspect
+import json
+import math
+import os
+import tempfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from empirical.optimizers import is_user_reference
+from empirical.specs import split_spec
+from reports.suite.model import CUSTOM_CHECKS, CheckResult, CheckSpec, Curve, Panel
+from theory.errors import InputError
+
+__all__ = [
+    "CACHE_FORMAT",
+    "ResultCache",
+    "code_version",
+    "default_cache_dir",
+    "jsonable",
+    "result_from_dict",
+]
+
+CACHE_FORMAT = "ratecheck.cache/1"
+"""The ``format`` field of a cache entry."""
+
+_REPO = Path(__file__).resolve().parents[2]
+CODE_ROOTS: tuple[Path, ...] = (_REPO / "theory", _REPO / "empirical", _REPO / "reports" / "suite")
+"""Directories whose Python sources make up the code version."""
+
+
+def default_cache_dir() -> Path:
+    """``$RATECHECK_CACHE_DIR``, else ``$XDG_CACHE_HOME/ratecheck``, else ``~/.cache/ratecheck``."""
+    explicit = os.environ.get("RATECHECK_CACHE_DIR")
+    if explicit:
+        return Path(explicit).expanduser()
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
+    return base / "ratecheck"
+
+
+def _digest_files(files: Iterable[Path], root: Path | None = None) -> str:
+    digest = hashlib.sha256()
+    for file in files:
+        name = str(file.relative_to(root)) if root is not None else str(file)
+        digest.update(name.encode() + b"\0")
+        try:
+            digest.update(file.read_bytes())
+        except OSError:
+            digest.update(b"<unreadable>")
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+@functools.lru_cache(maxsize=1)
+def _roots_digest() -> str:
+    sources = sorted(
+        path
+        for root in CODE_ROOTS
+        for path in root.rglob("*.py")
+        if "__pycache__" not in path.parts
+    )
+    return _digest_files(sources, _REPO)
+
+
+def code_version(extra: Iterable[str] = ()) -> str:
+    """sha256 of the sources under :data:`CODE_ROOTS` (read once per process) and of the
+    files ``extra`` (read on every call)."""
+    return _roots_digest() + _digest_files(sorted(Path(p) for p in extra))
+
+
+def _custom_source(spec: CheckSpec) -> tuple[str, ...]:
+    """The source file of ``spec``'s custom function when it is outside the code roots."""
+    if spec.kind != "custom" or spec.function not in CUSTOM_CHECKS:
+        return ()
+    try:
+        source = inspect.getsourcefile(CUSTOM_CHECKS[spec.function])
+    except TypeError:
+        return ()
+    if source is None:
+        return ()
+    path = Path(source).resolve()
+    inside = any(root in path.parents for root in CODE_ROOTS)
+    return () if inside else (str(path),)
+
+
+def _named_files(params: Mapping[str, Any]) -> list[Path]:
+    """Files a verify spec's objective (``data=``) and optimizer (``file.py:``) name."""
+    files = []
+    objective = params.get("objective")
+    if isinstance(objective, str):
+        try:
+            _, values = split_spec(objective)
+        except InputError:
+            values = {}
+        if isinstance(values.get("data"), str):
+            files.append(Path(values["data"]))
+    optimizer = params.get("optimizer")
+    if isinstance(optimizer, str) and is_user_reference(optimizer):
+        target = optimizer.strip().partition(":")[0]
+        if target.endswith(".py"):
+            files.append(Path(target))
+    return files
+
+
+def jsonable(value: Any, *, finite: bool = False) -> Any:
+    """``value`` with numpy scalars and arrays as Python numbers and lists, tuples as lists,
+    and (if ``finite``) NaN and infinities as None."""
+    if isinstance(value, Mapping):
+        return {str(key): jsonable(item, finite=finite) for key, item in value.items()}
+    if isinstance(value, list | tuple | np.ndarray):
+        return [jsonable(item, finite=finite) for item in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and finite and not math.isfinite(value):
+        return None
+    return value
+
+
+def _spec_from_dict(data: Mapping[str, Any]) -> CheckSpec:
+    return CheckSpec(**data)
+
+
+def _curve_from_dict(data: Mapping[str, Any]) -> Curve:
+    return Curve(**data)
+
+
+def _panel_from_dict(data: Mapping[str, Any]) -> Panel:
+    curves = tuple(_curve_from_dict(curve) for curve in data["curves"])
+    return Panel(title=data["title"], curves=curves, contour=data["contour"])
+
+
+def result_from_dict(data: Mapping[str, Any]) -> CheckResult:
+    """The :class:`CheckResult` whose ``to_dict()`` is ``data``.
+
+    Raises KeyError, TypeError or ValueError when ``data`` is not such a dict.
+    """
+    return CheckResult(
+        spec=_spec_from_dict(data["spec"]),
+        verdict=data["verdict"],
+        label=data["label"],
+        status=data["status"],
+        reason=data["reason"],
+        verdicts=tuple(data["verdicts"]),
+        panels=tuple(_panel_from_dict(panel) for panel in data["panels"]),
+        metrics=data["metrics"],
+        expected_rate=data["expected_rate"],
+        exponent=data["exponent"],
+        wall_time=float(data["wall_time"]),
+    )
+
+
+class ResultCache:
+    """Check results in ``directory`` (created on first store), one JSON file per key."""
+
+    def __init__(self, directory: str | os.PathLike[str] | None = None) -> None:
+        self.directory = Path(directory) if directory is not None else default_cache_dir()
+
+    def key(self, spec: CheckSpec, quick: bool) -> str:
+        """The entry key of ``spec`` run with or without ``--quick`` (module docstring)."""
+        files = _named_files(spec.params) if spec.kind == "verify" else []
+        content = {
+            "spec": jsonable(spec.to_dict()),
+            "quick": bool(quick),
+            "code": code_version(_custom_source(spec)),
+            "files": _digest_files(sorted(files)),
+        }
+        text = json.dumps(content, sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def _path(self, key: str) -> Path:
+        return self.directory / f"{key}.json"
+
+    def load(self, spec: CheckSpec, quick: bool) -> CheckResult | None:
+        """The stored result of ``spec``, or None if absent or unreadable."""
+        key = self.key(spec, quick)
+        try:
+            entry = json.loads(self._path(key).read_text(encoding="utf-8"))
+            if entry.get("format") != CACHE_FORMAT or entry.get("key") != key:
+                return None
+            result = result_from_dict(entry["result"])
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None
+        if jsonable(result.spec.to_dict()) != jsonable(spec.to_dict()):
+            return None
+        return result
+
+    def store(self, spec: CheckSpec, quick: bool, result: CheckResult) -> None:
+        """Write ``result`` (not if its status is ``error``); a failed write is ignored."""
+        if result.status == "error":
+            return
+        key = self.key(spec, quick)
+        entry = {"format": CACHE_FORMAT, "key": key, "result": jsonable(result.to_dict())}
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=".json")
+        except OSError:
+            return
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(entry, handle)
+            os.replace(tmp, self._path(key))
+        except (OSError, TypeError, ValueError):
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)

@@ -1,0 +1,458 @@
+"""User suites in TOML: ``load_suite("suite.toml")`` -> the checks it declares.
+
+Format (README, "User suites"; a complete example is ``examples/suite.toml``)::
+
+    title = "My checks"              # optional
+    allow_user_code = false          # true lets optimizers name user Python files/modules
+
+    [defaults]                       # optional: run fields every check inherits
+    steps = 10000
+    replicates = 20
+
+    [quick]                          # optional: overrides under --quick (steps, replicates)
+    steps = 1000
+
+    [[check]]
+    id = "ridge-sgd"                 # required, unique: letters, digits, . _ -
+    title = "..."                    # optional (default: the id); claim = "..." (default: title)
+    objective = "ridge:n=500,lam=0.1"            # or {name = "ridge", n = 500, data = "x.csv"}
+    optimizer = "sgd"                            # or {name = "momentum", beta = 0.9},
+                                                 # {file = "opt.py", factory = "make", ...}
+    schedule = "1/(lam*k)"                       # an expression in k, a number, or plateau:...
+    expect = "sgd-sc-smooth-last"                # a theorem id, "O(EXPR)" or "linear"
+    outcome = "pass"                             # or "fail"; label = "stalls" (optional)
+    batch_size = [1, 4, 16]                      # a list makes a grid: three checks
+
+Run fields: ``objective``, ``optimizer``, ``schedule``, ``expect``, ``batch_size``,
+``sampling``, ``average``, ``steps``, ``replicates``, ``seed``, ``constants`` (a table),
+``alpha``, ``delta``, ``rtol``; each is an argument of :func:`empirical.verify`. A list
+in any run field but ``constants`` expands to a grid (the product over every listed
+field); each grid check's id gets the suffix ``[field=value,...]``. Relative paths (a
+data file, an optimizer file) are relative to the suite file.
+
+Every check is validated before anything runs, with the parsers :func:`empirical.verify`
+uses (objective, optimizer, schedule, expectation, averaging, batch size, and whether
+the theorem applies); an error names the file, the check and the field. An optimizer
+that names user code is refused unless the suite sets ``allow_user_code = true``: a
+suite from somebody's branch runs no code by default.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from numbers import Real
+from pathlib import Path
+from typing import Any
+
+from empirical.averaging import parse_average
+from empirical.expectations import parse_expectation
+from empirical.objectives import objective as make_objective
+from empirical.objectives.base import Objective
+from empirical.optimizers import is_user_reference
+from empirical.optimizers import optimizer as make_optimizer
+from empirical.sampling import check_batch_size, check_sampling
+from empirical.schedules import bind_schedule
+from empirical.specs import split_spec
+from empirical.verification.plan import plan_verification
+from reports.suite.model import CheckSpec
+from theory.errors import InputError, RatecheckError
+
+__all__ = ["FAIL_LABELS", "RUN_FIELDS", "UserSuite", "load_suite", "parse_suite"]
+
+SUITE_FIELDS = ("title", "allow_user_code", "defaults", "quick", "check")
+RUN_FIELDS = (
+    "objective",
+    "optimizer",
+    "schedule",
+    "expect",
+    "batch_size",
+    "sampling",
+    "average",
+    "steps",
+    "replicates",
+    "seed",
+    "constants",
+    "alpha",
+    "delta",
+    "rtol",
+)
+"""Fields passed to :func:`empirical.verify`; all but ``constants`` may be lists (grids)."""
+TEXT_FIELDS = ("id", "title", "claim", "section", "outcome", "label")
+CHECK_FIELDS = (*TEXT_FIELDS, *RUN_FIELDS, "quick")
+QUICK_FIELDS = ("steps", "replicates")
+REQUIRED = ("id", "objective", "optimizer", "schedule", "expect")
+OUTCOMES = ("pass", "fail")
+FAIL_LABELS = ("slower", "stalls", "diverges", "bound-violated", "faster")
+"""Labels a failed verification can carry (``label`` of an expected failure)."""
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+@dataclass(frozen=True)
+class UserSuite:
+    """A loaded suite: its title, checks (grids expanded) and where it came from."""
+
+    title: str
+    specs: tuple[CheckSpec, ...]
+    path: Path | None
+    allow_user_code: bool
+
+
+class _Where:
+    """Prefix of error messages: the file, the check and the field."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def suite(self, field: str, message: str) -> InputError:
+        return InputError(f"{self.source}: field {field!r}: {message}")
+
+    def check(self, entry: str, field: str | None, message: str) -> InputError:
+        where = f"{self.source}: check {entry}"
+        return InputError(
+            f"{where}, field {field!r}: {message}" if field else f"{where}: {message}"
+        )
+
+
+def _integer(value: Any, minimum: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= minimum
+
+
+def _resolve(path_text: str, base: Path) -> str:
+    path = Path(path_text).expanduser()
+    return str(path if path.is_absolute() else (base / path).resolve())
+
+
+def _spec_text(name: str, params: Mapping[str, Any]) -> str:
+    for key, value in params.items():
+        text = str(value)
+        if any(ch in text for ch in ",=:") and key != "data":
+            raise InputError(f"value {text!r} of {key!r} may not contain ',', '=' or ':'")
+        if key == "data" and "," in text:
+            raise InputError(f"data path {text!r} may not contain ','")
+    items = ",".join(f"{key}={value}" for key, value in params.items())
+    return f"{name}:{items}" if items else name
+
+
+def _objective_text(value: Any, base: Path) -> str:
+    """A spec string with any ``data`` path made absolute (relative to the suite file)."""
+    if isinstance(value, str):
+        name, params = split_spec(value, "objective")
+        if "data" not in params:
+            return value.strip()
+    elif isinstance(value, Mapping):
+        params = dict(value)
+        name = params.pop("name", None)
+        if not isinstance(name, str) or not name:
+            raise InputError('a table needs name = "NAME" (e.g. name = "ridge")')
+    else:
+        raise InputError(f"expected 'NAME:key=value,...' or a table, got {value!r}")
+    if isinstance(params.get("data"), str):
+        params["data"] = _resolve(params["data"], base)
+    return _spec_text(name, params)
+
+
+def _optimizer_text(value: Any, base: Path) -> str:
+    """A spec string; a user file reference is made absolute (relative to the suite)."""
+    if isinstance(value, str):
+        text = value.strip()
+        if is_user_reference(text):
+            target, sep, rest = text.partition(":")
+            if target.endswith(".py") or "/" in target:
+                return _resolve(target, base) + sep + rest
+        return text
+    if not isinstance(value, Mapping):
+        raise InputError(f"expected 'NAME:key=value,...' or a table, got {value!r}")
+    params = dict(value)
+    targets = [key for key in ("name", "file", "module") if key in params]
+    if len(targets) != 1:
+        raise InputError("a table needs exactly one of name, file or module")
+    key = targets[0]
+    target = params.pop(key)
+    if not isinstance(target, str) or not target:
+        raise InputError(f"{key}: expected a non-empty string, got {target!r}")
+    if key == "name":
+        return _spec_text(target, params)
+    factory = params.pop("factory", None)
+    if not isinstance(factory, str) or not factory:
+        raise InputError(f'a table with {key} = ... needs factory = "NAME" (the function)')
+    if key == "file":
+        target = _resolve(target, base)
+    elif target.endswith(".py") or "/" in target:
+        raise InputError(f"module {target!r}: expected a dotted module name (use file = ...)")
+    return _spec_text(f"{target}:{factory}", params)
+
+
+def _value_text(value: Any) -> str:
+    if isinstance(value, Mapping):
+        return ",".join(f"{k}={v}" for k, v in value.items())
+    return str(value)
+
+
+def _grid(entry: Mapping[str, Any]) -> list[tuple[dict[str, Any], str]]:
+    """The entry's run fields for each grid point, with the id suffix (empty if no grid)."""
+    listed = [key for key in RUN_FIELDS if key != "constants" and isinstance(entry.get(key), list)]
+    points = []
+    for values in itertools.product(*(entry[key] for key in listed)):
+        point = {key: entry[key] for key in RUN_FIELDS if key in entry}
+        point.update(zip(listed, values, strict=True))
+        suffix = ",".join(f"{key}={_value_text(v)}" for key, v in zip(listed, values, strict=True))
+        points.append((point, f"[{suffix}]" if listed else ""))
+    return points
+
+
+class _Validator:
+    """Builds each grid point's verify parameters, checking every field."""
+
+    def __init__(self, where: _Where, base: Path, allow_user_code: bool) -> None:
+        self.where = where
+        self.base = base
+        self.allow_user_code = allow_user_code
+        self._objectives: dict[str, Objective] = {}
+
+    def _objective(self, text: str) -> Objective:
+        if text not in self._objectives:
+            self._objectives[text] = make_objective(text)
+        return self._objectives[text]
+
+    def params(self, entry: str, point: Mapping[str, Any]) -> tuple[dict[str, Any], str | None]:
+        """verify's keyword arguments for ``point``, and the theorem id it expects."""
+        fail = self.where.check
+
+        def field(name: str, check: Any) -> Any:
+            try:
+                return check(point[name])
+            except RatecheckError as exc:
+                raise fail(entry, name, str(exc)) from None
+
+        params: dict[str, Any] = {}
+        for name in ("steps", "replicates", "seed"):
+            if name in point:
+                if not _integer(point[name], 0 if name == "seed" else 1):
+                    floor = 0 if name == "seed" else 1
+                    raise fail(entry, name, f"expected an integer >= {floor}, got {point[name]!r}")
+                params[name] = point[name]
+        for name in ("alpha", "delta", "rtol"):
+            if name in point:
+                value = point[name]
+                if isinstance(value, bool) or not isinstance(value, Real) or value <= 0:
+                    raise fail(entry, name, f"expected a number > 0, got {value!r}")
+                params[name] = float(value)
+        constants = point.get("constants")
+        if constants is not None:
+            if not isinstance(constants, Mapping) or not all(
+                isinstance(v, Real) and not isinstance(v, bool) for v in constants.values()
+            ):
+                raise fail(entry, "constants", f"expected a table of numbers, got {constants!r}")
+            params["constants"] = {str(k): float(v) for k, v in constants.items()}
+
+        objective_text = field("objective", lambda v: _objective_text(v, self.base))
+        obj = field("objective", lambda _: self._objective(objective_text))
+        optimizer_text = field("optimizer", lambda v: _optimizer_text(v, self.base))
+        if is_user_reference(optimizer_text) and not self.allow_user_code:
+            raise fail(
+                entry,
+                "optimizer",
+                f"{optimizer_text!r} names user code, which this suite does not allow; add "
+                "'allow_user_code = true' at the top of the suite to run it",
+            )
+        opt = field("optimizer", lambda _: make_optimizer(optimizer_text, allow_user_code=True))
+        schedule = point["schedule"]
+        if isinstance(schedule, bool) or not isinstance(schedule, str | Real):
+            raise fail(entry, "schedule", f"expected an expression or a number, got {schedule!r}")
+        bound = field("schedule", lambda v: bind_schedule(v, obj, params.get("constants")))
+        if not isinstance(point["expect"], str):
+            raise fail(entry, "expect", f"expected a string, got {point['expect']!r}")
+        expectation = field("expect", parse_expectation)
+        sampling = field("sampling", check_sampling) if "sampling" in point else "shuffle"
+        n = obj.n if obj.oracle == "finite-sum" else None
+        batch = point.get("batch_size", 1)
+        if not _integer(batch, 1):
+            raise fail(entry, "batch_size", f"expected an integer >= 1, got {batch!r}")
+        try:
+            check_batch_size(batch, n, obj.name)
+        except RatecheckError as exc:
+            raise fail(entry, "batch_size", str(exc)) from None
+        average = point.get("average")
+        if average is not None and not isinstance(average, str):
+            raise fail(entry, "average", f"expected a string such as 'uniform', got {average!r}")
+        parsed_average = field("average", parse_average) if average is not None else None
+        try:
+            plan_verification(
+                expectation,
+                obj,
+                opt.name if opt.builtin else None,
+                bound,
+                batch_size=batch,
+                sampling=sampling,
+                average=parsed_average,
+            )
+        except RatecheckError as exc:
+            raise fail(entry, "expect", str(exc)) from None
+        params.update(
+            objective=objective_text,
+            optimizer=optimizer_text,
+            schedule=schedule,
+            expect=point["expect"],
+            batch_size=batch,
+            sampling=sampling,
+        )
+        if average is not None:
+            params["average"] = average
+        theorem = expectation.theorem.id if expectation.theorem is not None else None
+        return params, theorem
+
+
+def _check_table(where: _Where, name: str, value: Any, allowed: tuple[str, ...]) -> dict:
+    if not isinstance(value, Mapping):
+        raise where.suite(name, f"expected a table, got {value!r}")
+    unknown = [key for key in value if key not in allowed]
+    if unknown:
+        raise where.suite(
+            name, f"unknown key(s) {', '.join(map(repr, unknown))}; allowed: {', '.join(allowed)}"
+        )
+    return dict(value)
+
+
+def _quick(where: _Where, entry: str | None, value: Any) -> dict[str, int]:
+    if not isinstance(value, Mapping):
+        message = f"expected a table such as {{steps = 1000}}, got {value!r}"
+        raise where.check(entry, "quick", message) if entry else where.suite("quick", message)
+    for key, item in value.items():
+        if key not in QUICK_FIELDS or not _integer(item, 1):
+            message = (
+                f"{key} = {item!r}: allowed keys {', '.join(QUICK_FIELDS)}, each an integer >= 1"
+            )
+            raise where.check(entry, "quick", message) if entry else where.suite("quick", message)
+    return dict(value)
+
+
+def _text(where: _Where, entry: str, table: Mapping[str, Any], key: str, default: str) -> str:
+    value = table.get(key, default)
+    if not isinstance(value, str):
+        raise where.check(entry, key, f"expected a string, got {value!r}")
+    return value
+
+
+def _entry_specs(
+    where: _Where,
+    validator: _Validator,
+    index: int,
+    table: Any,
+    defaults: Mapping[str, Any],
+    quick: Mapping[str, int],
+) -> list[CheckSpec]:
+    label = f"#{index}"
+    if not isinstance(table, Mapping):
+        raise where.check(label, None, f"expected a table ([[check]]), got {table!r}")
+    check_id = table.get("id")
+    if isinstance(check_id, str):
+        label = f"#{index} ({check_id!r})"
+    unknown = [key for key in table if key not in CHECK_FIELDS]
+    if unknown:
+        raise where.check(
+            label,
+            unknown[0],
+            f"unknown field; allowed: {', '.join(CHECK_FIELDS)}",
+        )
+    merged = {**defaults, **table}
+    for key in REQUIRED:
+        if key not in merged:
+            raise where.check(label, key, "missing (required: " + ", ".join(REQUIRED) + ")")
+    if not isinstance(check_id, str) or not _ID.fullmatch(check_id):
+        raise where.check(
+            label, "id", f"expected letters, digits, '.', '_' or '-', got {check_id!r}"
+        )
+    title = _text(where, label, table, "title", check_id)
+    claim = _text(where, label, table, "claim", title)
+    section = _text(where, label, table, "section", "")
+    outcome = _text(where, label, table, "outcome", "pass")
+    if outcome not in OUTCOMES:
+        raise where.check(
+            label, "outcome", f"expected one of {', '.join(OUTCOMES)}, got {outcome!r}"
+        )
+    fail_label = table.get("label")
+    if fail_label is not None and (outcome != "fail" or fail_label not in FAIL_LABELS):
+        raise where.check(
+            label,
+            "label",
+            f'a label goes with outcome = "fail" and is one of {", ".join(FAIL_LABELS)}; '
+            f"got {fail_label!r}",
+        )
+    overrides = {**quick, **(_quick(where, label, table["quick"]) if "quick" in table else {})}
+    for key in RUN_FIELDS:
+        if isinstance(merged.get(key), list) and not merged[key]:
+            raise where.check(label, key, "an empty list makes an empty grid")
+    specs = []
+    for point, suffix in _grid(merged):
+        entry = f"#{index} ({check_id + suffix!r})"
+        params, theorem = validator.params(entry, point)
+        specs.append(
+            CheckSpec(
+                id=check_id + suffix,
+                title=title + (f" {suffix}" if suffix else ""),
+                claim=claim,
+                kind="verify",
+                params=params,
+                expect=outcome,
+                expect_label=fail_label,
+                theorem=theorem,
+                quick=overrides,
+                section=section,
+            )
+        )
+    return specs
+
+
+def parse_suite(data: Mapping[str, Any], source: str, base: Path) -> UserSuite:
+    """The suite described by ``data`` (a parsed TOML document); ``source`` names it in
+    errors and ``base`` is the directory relative paths are relative to."""
+    where = _Where(source)
+    unknown = [key for key in data if key not in SUITE_FIELDS]
+    if unknown:
+        raise where.suite(
+            unknown[0], f"unknown top-level field; allowed: {', '.join(SUITE_FIELDS)}"
+        )
+    title = data.get("title", Path(source).stem)
+    if not isinstance(title, str):
+        raise where.suite("title", f"expected a string, got {title!r}")
+    allow = data.get("allow_user_code", False)
+    if not isinstance(allow, bool):
+        raise where.suite("allow_user_code", f"expected true or false, got {allow!r}")
+    defaults = _check_table(where, "defaults", data.get("defaults", {}), RUN_FIELDS)
+    quick = _quick(where, None, data.get("quick", {}))
+    checks = data.get("check")
+    if not isinstance(checks, list) or not checks:
+        raise where.suite("check", "expected one or more [[check]] tables")
+    validator = _Validator(where, base, allow)
+    specs: list[CheckSpec] = []
+    seen: set[str] = set()
+    for index, table in enumerate(checks, start=1):
+        for spec in _entry_specs(where, validator, index, table, defaults, quick):
+            if spec.id in seen:
+                raise where.check(f"#{index} ({spec.id!r})", "id", "this id is already used")
+            seen.add(spec.id)
+            specs.append(spec)
+    return UserSuite(title=title, specs=tuple(specs), path=None, allow_user_code=allow)
+
+
+def load_suite(path: str | Path) -> UserSuite:
+    """Read and validate the TOML suite at ``path`` (:class:`InputError` naming the file,
+    the check and the field on any problem)."""
+    path = Path(path)
+    source = str(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"{source}: no such suite file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{source}: cannot read it ({exc})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{source}: not valid TOML ({exc})") from None
+    suite = parse_suite(data, source, path.resolve().parent)
+    return UserSuite(
+        title=suite.title, specs=suite.specs, path=path, allow_user_code=suite.allow_user_code
+    )

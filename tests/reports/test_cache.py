@@ -1,0 +1,181 @@
+"""The result cache: reuse, keys, corrupt entries, errors not stored, the default directory."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from reports.suite import cache as cache_module
+from reports.suite.cache import (
+    ResultCache,
+    default_cache_dir,
+    result_from_dict,
+)
+from reports.suite.engine import run_suite
+from reports.suite.model import CheckResult, CheckSpec, Curve, Panel, custom_check, status_of
+
+CALLS: list[str] = []
+"""Ids of the checks the counting custom check has computed (in this process)."""
+
+
+@custom_check("test-cache-counting")
+def _counting(spec: CheckSpec, params: dict[str, Any], *, progress: Any = None) -> CheckResult:
+    CALLS.append(spec.id)
+    value = float(params["value"])
+    curve = Curve(label="c", k=[1.0, 10.0], mean=[value, value / 10], low=None, high=[value, 1.0])
+    return CheckResult(
+        spec=spec,
+        verdict="pass",
+        label="within",
+        status=status_of(spec, "pass", "within"),
+        reason="counted",
+        panels=(Panel(title="p", curves=(curve,)),),
+        metrics={"value": value, "nan": float("nan")},
+        exponent={"estimate": -1.0, "ci_low": -1.1, "ci_high": -0.9},
+    )
+
+
+@custom_check("test-cache-failing")
+def _failing(spec: CheckSpec, params: dict[str, Any], *, progress: Any = None) -> CheckResult:
+    CALLS.append(spec.id)
+    raise RuntimeError("no luck")
+
+
+def counting(check_id: str, value: float = 1.0, quick: dict[str, Any] | None = None) -> CheckSpec:
+    return CheckSpec(
+        id=check_id,
+        title=check_id,
+        claim="counts",
+        kind="custom",
+        function="test-cache-counting",
+        params={"value": value},
+        quick=quick or {},
+    )
+
+
+def test_an_unchanged_rerun_reuses_the_results(tmp_path):
+    CALLS.clear()
+    specs = [counting("a"), counting("b", 2.0)]
+    first = run_suite(specs, jobs=1, cache=tmp_path)
+    second = run_suite(specs, jobs=1, cache=tmp_path)
+    assert CALLS == ["a", "b"]
+    assert json.dumps([r.to_dict() for r in first]) == json.dumps([r.to_dict() for r in second])
+    assert len(list(tmp_path.glob("*.json"))) == 2
+
+
+def test_no_cache_recomputes_and_writes_nothing(tmp_path):
+    CALLS.clear()
+    run_suite([counting("a")], jobs=1, cache=tmp_path)
+    run_suite([counting("a")], jobs=1, cache=False)
+    assert CALLS == ["a", "a"]
+    assert len(list(tmp_path.glob("*.json"))) == 1
+
+
+KEY_CHANGES = [
+    ("another parameter value", counting("a", 2.0), False),
+    ("the same spec under --quick", counting("a"), True),
+    ("another id", counting("z"), False),
+    ("new quick overrides", counting("a", 1.0, {"value": 3.0}), False),
+]
+
+
+@pytest.mark.parametrize(("what", "spec", "quick"), KEY_CHANGES, ids=[c[0] for c in KEY_CHANGES])
+def test_the_key_changes_with_the_configuration(tmp_path, what, spec, quick):
+    store = ResultCache(tmp_path)
+    assert store.key(spec, quick) != store.key(counting("a"), False)
+
+
+def test_the_key_depends_on_the_code_version(monkeypatch, tmp_path):
+    store = ResultCache(tmp_path)
+    before = store.key(counting("a"), False)
+    extra = tmp_path / "module.py"
+    extra.write_text("x = 1\n")
+    monkeypatch.setattr(cache_module, "_custom_source", lambda spec: (str(extra),), raising=True)
+    with_file = store.key(counting("a"), False)
+    extra.write_text("x = 2\n")
+    edited = store.key(counting("a"), False)
+    assert len({before, with_file, edited}) == 3
+
+
+def test_the_key_depends_on_a_named_data_files_bytes(tmp_path):
+    data = tmp_path / "data.csv"
+    data.write_text("1,2\n3,4\n")
+    spec = CheckSpec(
+        id="d",
+        title="d",
+        claim="d",
+        kind="verify",
+        params={"objective": f"ridge:data={data},lam=0.1", "optimizer": "sgd"},
+    )
+    store = ResultCache(tmp_path)
+    before = store.key(spec, False)
+    data.write_text("1,2\n3,5\n")
+    assert store.key(spec, False) != before
+
+
+CORRUPTIONS = {
+    "truncated": lambda text: text[: len(text) // 2],
+    "not json": lambda text: "\x00\xff garbage",
+    "empty": lambda text: "",
+    "other format": lambda text: text.replace("ratecheck.cache/1", "ratecheck.cache/0"),
+    "other key": lambda text: text.replace('"key": "', '"key": "0'),
+    "other spec": lambda text: text.replace('"value": 1.0', '"value": 5.0'),
+    "missing field": lambda text: text.replace('"reason"', '"why"'),
+    "wrong type": lambda text: text.replace('"panels": [', '"panels": [1, '),
+}
+
+
+@pytest.mark.parametrize("corrupt", CORRUPTIONS.values(), ids=list(CORRUPTIONS))
+def test_a_corrupt_entry_is_recomputed_and_replaced(tmp_path, corrupt):
+    CALLS.clear()
+    run_suite([counting("a")], jobs=1, cache=tmp_path)
+    (entry,) = tmp_path.glob("*.json")
+    entry.write_text(corrupt(entry.read_text()), encoding="utf-8", errors="surrogateescape")
+    (result,) = run_suite([counting("a")], jobs=1, cache=tmp_path)
+    assert CALLS == ["a", "a"]
+    assert result.reason == "counted"
+    assert ResultCache(tmp_path).load(counting("a"), False) is not None
+
+
+def test_error_results_are_not_stored(tmp_path):
+    CALLS.clear()
+    spec = CheckSpec(
+        id="e", title="e", claim="e", kind="custom", function="test-cache-failing", params={}
+    )
+    for _ in range(2):
+        (result,) = run_suite([spec], jobs=1, cache=tmp_path)
+        assert result.status == "error" and "RuntimeError: no luck" in result.reason
+    assert CALLS == ["e", "e"]
+    assert list(tmp_path.glob("*.json")) == []
+
+
+def test_a_result_round_trips_through_its_dict():
+    result = _counting(counting("a"), {"value": 4.0})
+    again = result_from_dict(json.loads(json.dumps(result.to_dict())))
+    assert json.dumps(again.to_dict()) == json.dumps(result.to_dict())
+
+
+def test_an_unwritable_directory_does_not_crash(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    (result,) = run_suite([counting("a")], jobs=1, cache=blocker / "sub")
+    assert result.status == "as-expected"
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({"RATECHECK_CACHE_DIR": "/x/rc", "XDG_CACHE_HOME": "/x/xdg"}, Path("/x/rc")),
+        ({"XDG_CACHE_HOME": "/x/xdg"}, Path("/x/xdg/ratecheck")),
+        ({"HOME": "/x/home"}, Path("/x/home/.cache/ratecheck")),
+    ],
+)
+def test_default_cache_directory(monkeypatch, env, expected):
+    for name in ("RATECHECK_CACHE_DIR", "XDG_CACHE_HOME"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert default_cache_dir() == expected
