@@ -1,0 +1,24 @@
+"""The README's promises that a test can hold it to."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_the_suite_example_in_the_readme_is_the_file_the_tests_run():
+    blocks = re.findall(r"```toml\n(.*?)```", README, flags=re.S)
+    example = (ROOT / "examples" / "suite.toml").read_text(encoding="utf-8")
+    assert example in blocks
+    assert tomllib.loads(example)["check"]
+
+
+def test_the_two_setup_commands_are_the_ones_ci_runs():
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "pip install . && ratecheck report" in README
+    assert 'pip install ".[test]" && python -m pytest -q' in README
+    assert 'pip install ".[test]"' in ci and "python -m pytest -q" in ci
