@@ -130,6 +130,23 @@ def _symbolic(name: str, value: object, *, optional: bool = False) -> None:
         )
 
 
+def _two_power_law_terms(bound: sp.Expr) -> bool:
+    """Is ``bound`` a sum of a b-free and a b-dependent term, both products of powers?
+
+    Only then is the batch-size crossover an algebraic equation (the minibatch bound
+    2 D^2 L/k + 2 D sigma/sqrt(b k)); a linear rate or a log factor would make it
+    transcendental, and SymPy's solve may not return.
+    """
+    terms = sp.Add.make_args(sp.expand(bound))
+    with_b = [t for t in terms if S.b in t.free_symbols]
+    if len(terms) != 2 or len(with_b) != 1:
+        return False
+    return all(
+        not t.has(sp.exp, sp.log) and all(S.k not in p.exp.free_symbols for p in t.atoms(sp.Pow))
+        for t in terms
+    )
+
+
 @dataclass(frozen=True)
 class Theorem:
     """A named convergence result with its bound ``B(k)`` and where it comes from.
@@ -301,7 +318,7 @@ class Theorem:
 
     def _batch_lines(self) -> list[str]:
         """Samples to eps and the batch-size crossover, for two-term minibatch bounds."""
-        if S.b not in self.bound.free_symbols or self.kind != "upper":
+        if not _two_power_law_terms(self.bound):
             return []
         try:
             crossover = asymptotics.batch_crossover(self.bound)
