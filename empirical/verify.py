@@ -206,7 +206,7 @@ def _linear_run(
     if steps > LINEAR_STAGE:
         first = staged(LINEAR_STAGE)
         series = _series(plan, first)
-        clean = checked_trace(first.k, series, plan.kmin, _f_scale(plan, objective, series)).clean
+        clean = checked_trace(first.k, series, plan.kmin, _f_scale(plan, objective)).clean
         if clean.n_diverged or clean.cut_cause == "floor":
             return first
     return staged(steps)
@@ -254,18 +254,16 @@ def _series(plan: Plan, trace: Trace) -> np.ndarray:
     return np.asarray(table[label])
 
 
-def _f_scale(plan: Plan, objective: Objective, series: np.ndarray) -> float | None:
-    """Magnitude behind the float floor (STATISTICS.md §4c): for the gap, |f*| when it
-    exceeds 1 (else the fit's default, max(1, largest gap)); for ||w - w*||^2, whose
-    rounding error is about (eps ||w*||)^2, the f_scale giving tau = (1e3 eps ||w*||)^2."""
+def _f_scale(plan: Plan, objective: Objective) -> float:
+    """Magnitude behind the float floor (STATISTICS.md §4c): for the gap, max(1, |f*|),
+    since rounding near the optimum scales with |f*| (never with the largest gap: a
+    diverging run would raise the floor above every checkpoint and hide the divergence);
+    for ||w - w*||^2, whose rounding error is about (eps ||w*||)^2, the f_scale giving
+    tau = (1e3 eps ||w*||)^2."""
     if plan.quantity == "dist2":
         norm2 = float(np.dot(objective.w_star, objective.w_star))
         return 1e3 * float(np.finfo(np.float64).eps) * norm2
-    f_star = abs(float(objective.f_star))
-    if f_star <= 1:
-        return None
-    finite = series[np.isfinite(series)]
-    return max(f_star, float(finite.max()) if finite.size else 0.0)
+    return max(1.0, abs(float(objective.f_star)))
 
 
 def _checked(
@@ -282,7 +280,7 @@ def _checked(
         np.asarray(trace.k),
         series,
         np.asarray(trace.dist2),
-        f_scale=_f_scale(plan, objective, series),
+        f_scale=_f_scale(plan, objective),
         **settings,
     )
     outcome = combine(plan, checks)

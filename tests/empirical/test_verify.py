@@ -427,3 +427,30 @@ def test_verify_trace_agrees_with_verify():
     assert recorded.fit.exponent == direct.fit.exponent
     with pytest.raises(InputError, match="not recorded"):
         verify_trace(trace, "sgd-sc-polydecay")
+
+
+ASCENT = '''
+from empirical.optimizers.base import Optimizer
+
+
+def ascent():
+    """Gradient ascent: w_k = w_{k-1} + lr g_k (a sign error in an update)."""
+    return Optimizer(init=lambda w0: (), update=lambda g, state, w, lr: (w + lr * g, state))
+'''
+
+
+def test_a_finite_but_exploding_run_is_labelled_diverges(tmp_path):
+    """Gaps growing like k^40 (finite, never flagged non-finite) must fail as diverging,
+    not be cut at a float floor scaled by the largest gap."""
+    path = tmp_path / "ascent.py"
+    path.write_text(ASCENT)
+    result = verify(
+        "quadratic:d=2",
+        f"{path}:ascent",
+        "20/(lam*k)",
+        expect="O(1/k)",
+        steps=10_000,
+        replicates=5,
+        seed=0,
+    )
+    assert (result.outcome, result.label) == ("fail", "diverges")
