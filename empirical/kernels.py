@@ -18,6 +18,13 @@ the serial one bit for bit) and each update k = k0 + 1, ..., k0 + m the kernel t
 One call can thus cover many checkpoints: the threads meet once per call, not once per
 checkpoint (on a busy machine each meeting can cost a scheduler time slice).
 
+For speed on small d, each replicate's rows of W, of the optimizer state and of the
+averages are taken once per call, not once per update (an array view that numba cannot
+prove short-lived costs atomic reference counting); Adam's bias corrections 1 - beta^k
+are computed once per block for all replicates; and the divergence test forms ||w||^2
+only when some |w_i| exceeds 1e100 / sqrt(d) (a vectorized comparison).
+``bench/throughput.py`` measures the speed.
+
 Everything is in this one file on purpose: numba's on-disk cache keys a function on its
 own source file only, so a kernel calling helpers from another module could silently
 keep stale machine code when that module changes. There is one kernel (``advance``),
@@ -214,8 +221,8 @@ def _sign(x):
 
 
 @numba.njit(inline="always", **_JIT)
-def _dot_row(X, s, p):
-    """X[s] . p, summed in four interleaved partial sums (a fixed order; no fastmath)."""
+def _dot(x, p):
+    """x . p, summed in four interleaved partial sums (a fixed order; no fastmath)."""
     d = p.shape[0]
     z0 = 0.0
     z1 = 0.0
@@ -223,13 +230,13 @@ def _dot_row(X, s, p):
     z3 = 0.0
     i = 0
     while i + 4 <= d:
-        z0 += X[s, i] * p[i]
-        z1 += X[s, i + 1] * p[i + 1]
-        z2 += X[s, i + 2] * p[i + 2]
-        z3 += X[s, i + 3] * p[i + 3]
+        z0 += x[i] * p[i]
+        z1 += x[i + 1] * p[i + 1]
+        z2 += x[i + 2] * p[i + 2]
+        z3 += x[i + 3] * p[i + 3]
         i += 4
     while i < d:
-        z0 += X[s, i] * p[i]
+        z0 += x[i] * p[i]
         i += 1
     return (z0 + z1) + (z2 + z3)
 
@@ -259,7 +266,8 @@ def _gradient(family, X, y, vec, center, scal, idx, noise, r, j, p, g):
     reg = scal[0]
     for a in range(b):
         s = idx[r, j, a]
-        z = _dot_row(X, s, p)
+        x = X[s]
+        z = _dot(x, p)
         if family == _LINEAR_LS:  # (x.w - y) x
             c = z - y[s]
         elif family == _LOGISTIC:  # -y x / (1 + exp(y x.w))
@@ -270,16 +278,16 @@ def _gradient(family, X, y, vec, center, scal, idx, noise, r, j, p, g):
             c = _sign(z - y[s])
         if b == 1:  # the mean over one sample, without a division
             for i in range(d):
-                g[i] = c * X[s, i] + reg * p[i]
+                g[i] = c * x[i] + reg * p[i]
         elif a == 0:
             for i in range(d):
-                g[i] = c * X[s, i]
+                g[i] = c * x[i]
         elif a < b - 1:
             for i in range(d):
-                g[i] += c * X[s, i]
+                g[i] += c * x[i]
         else:
             for i in range(d):
-                g[i] = (g[i] + c * X[s, i]) / b + reg * p[i]
+                g[i] = (g[i] + c * x[i]) / b + reg * p[i]
 
 
 @numba.njit(inline="always", **_JIT)
@@ -291,8 +299,27 @@ def _beta(hp, k):
 
 
 @numba.njit(inline="always", **_JIT)
-def _update(opt, hp, st, w, g, eta, k):
-    """One optimizer update of w (d,) and its state st (slots, d) in place."""
+def _bias_corrections(opt, hp, k0, m):
+    """(m, 2): 1 - beta1^k and sqrt(1 - beta2^k) at updates k = k0+1..k0+m (Adam's family).
+
+    Computed once per block for all replicates; ones for the other optimizers.
+    """
+    out = np.ones((m, 2))
+    if opt in (_ADAM, _AMSGRAD, _ADAMAX):
+        for j in range(m):
+            k = k0 + j + 1
+            out[j, 0] = 1.0 - hp[0] ** float(k)
+            if opt != _ADAMAX:
+                out[j, 1] = np.sqrt(1.0 - hp[1] ** float(k))
+    return out
+
+
+@numba.njit(inline="always", **_JIT)
+def _update(opt, hp, st, w, g, eta, k, c1, root_c2):
+    """One optimizer update of w (d,) and its state st (slots, d) in place.
+
+    c1 = 1 - beta1^k and root_c2 = sqrt(1 - beta2^k) are Adam's bias corrections.
+    """
     d = w.shape[0]
     if opt == _SGD:
         for i in range(d):
@@ -331,7 +358,7 @@ def _update(opt, hp, st, w, g, eta, k):
             w[i] = w[i] - eta * delta
     elif opt == _ADAMAX:
         beta1, beta2, eps = hp[0], hp[1], hp[2]
-        step = eta / (1.0 - beta1 ** float(k))
+        step = eta / c1
         for i in range(d):
             st[0, i] = beta1 * st[0, i] + (1.0 - beta1) * g[i]
             st[1, i] = max(beta2 * st[1, i], abs(g[i]))
@@ -339,8 +366,6 @@ def _update(opt, hp, st, w, g, eta, k):
     else:  # adam, amsgrad: m in slot 0, v in slot 1, vhat in slot 2
         beta1, beta2, eps, corrected = hp[0], hp[1], hp[2], hp[3] != 0.0
         second = 2 if opt == _AMSGRAD else 1
-        c1 = 1.0 - beta1 ** float(k)
-        root_c2 = np.sqrt(1.0 - beta2 ** float(k))
         for i in range(d):
             st[0, i] = beta1 * st[0, i] + (1.0 - beta1) * g[i]
             st[1, i] = beta2 * st[1, i] + (1.0 - beta2) * (g[i] * g[i])
@@ -372,9 +397,19 @@ def _project(domain, lo, hi, radius, w):
 
 
 @numba.njit(inline="always", **_JIT)
-def _diverged(w):
-    """True if ||w||^2 > DIVERGENCE_LIMIT^2 or w has a NaN or an infinity."""
+def _diverged(w, coordinate_limit):
+    """True if ||w||^2 > DIVERGENCE_LIMIT^2 or w has a NaN or an infinity.
+
+    The sum of squares is formed only when some |w_i| exceeds ``coordinate_limit``
+    (just under DIVERGENCE_LIMIT / sqrt(d)) or is NaN: otherwise ||w||^2 < d limit^2
+    < DIVERGENCE_LIMIT^2 and the answer is no. The test vectorizes; the sum does not.
+    """
     d = w.shape[0]
+    suspect = False
+    for i in range(d):
+        suspect |= not abs(w[i]) <= coordinate_limit
+    if not suspect:
+        return False
     s0 = 0.0
     s1 = 0.0
     i = 0
@@ -435,43 +470,47 @@ def advance(
     n_snap = snap.shape[0]
     track_prefix = prefix.shape[1] > 0
     lookahead = opt == _SUTSKEVER
+    coordinate_limit = DIVERGENCE_LIMIT / np.sqrt(d) * (1.0 - 1e-12)
+    bias = _bias_corrections(opt, hp, k0, m)
     for r in numba.prange(R):
         if not alive[r]:
             continue
-        w = W[r]
+        w = W[r]  # views made once per replicate: none in the update loop
         st = state[r]
+        avg = averages[r]
+        pre = prefix[r]
         p = np.empty(d)
         g = np.empty(d)
         s = 0
         for j in range(m):
             k = k0 + j + 1
-            point = w
             if lookahead:
                 beta = _beta(hp, k)
                 for i in range(d):
                     p[i] = w[i] + beta * st[0, i]
-                point = p
-            _gradient(family, X, y, vec, center, scal, idx, noise, r, j, point, g)
-            _update(opt, hp, st, w, g, lr[j] * scale[r], k)
+                _gradient(family, X, y, vec, center, scal, idx, noise, r, j, p, g)
+            else:
+                _gradient(family, X, y, vec, center, scal, idx, noise, r, j, w, g)
+            _update(opt, hp, st, w, g, lr[j] * scale[r], k, bias[j, 0], bias[j, 1])
             _project(domain, lo, hi, radius, w)
-            if _diverged(w):
+            if _diverged(w, coordinate_limit):
                 alive[r] = False
                 diverged_at[r] = k
                 break
             for a in range(n_avg):
                 rate = (gammas[a] + 1.0) / (k + gammas[a])
                 for i in range(d):
-                    averages[r, a, i] = averages[r, a, i] + rate * (w[i] - averages[r, a, i])
+                    avg[a, i] = avg[a, i] + rate * (w[i] - avg[a, i])
             if track_prefix:
                 for i in range(d):
-                    prefix[r, i] = prefix[r, i] + (w[i] - w_star[i])
+                    pre[i] = pre[i] + (w[i] - w_star[i])
             if s < n_snap and snap[s] == j + 1:
                 for i in range(d):
                     snap_w[r, s, i] = w[i]
                 for a in range(n_avg):
                     for i in range(d):
-                        snap_avg[r, s, a, i] = averages[r, a, i]
+                        snap_avg[r, s, a, i] = avg[a, i]
                 if track_prefix:
                     for i in range(d):
-                        snap_prefix[r, s, i] = prefix[r, i]
+                        snap_prefix[r, s, i] = pre[i]
                 s += 1

@@ -10,9 +10,12 @@ updates the online averages. At each checkpoint it records F(w_k) - F* and
 
 Built-in optimizers on objectives of a compiled family run the fused numba kernel of
 :mod:`empirical.kernels`; anything else runs the numpy path, a Python loop over updates
-vectorized over replicates that calls ``objective.grad`` and ``optimizer.update``. Both
-implement the same formulas (a test checks them against each other); reruns with the
-same arguments are bit-identical, and replicate r does not change when R does.
+vectorized over replicates that calls ``objective.grad`` and ``optimizer.update`` (both
+steppers are in :mod:`empirical.stepping`). Both implement the same formulas (a test
+checks them against each other); reruns with the same arguments are bit-identical, and
+replicate r does not change when R does. The updates run in blocks, each as long as
+memory allows and ending at a plateau evaluation, so one kernel call covers many
+checkpoints.
 """
 
 from __future__ import annotations
@@ -20,7 +23,6 @@ from __future__ import annotations
 import importlib.metadata
 import json
 import time
-from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from numbers import Integral
@@ -29,19 +31,13 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from empirical import kernels
-from empirical.averaging import Average, parse_average, polydecay_rate, suffix_start
+from empirical.averaging import Average, parse_average, suffix_start
 from empirical.objectives.base import Objective
 from empirical.optimizers.base import Optimizer
 from empirical.progress import Progress
-from empirical.sampling import (
-    GaussianNoise,
-    IndexSampler,
-    check_batch_size,
-    check_sampling,
-    replicate_generators,
-)
+from empirical.sampling import check_batch_size, check_sampling
 from empirical.schedules import PlateauSchedule, Schedule, bind_schedule
+from empirical.stepping import Setup, Stepper, draws, make_stepper, sampler
 from empirical.trace import Trace, geometric_checkpoints
 from theory.errors import InputError, UnknownNameError
 
@@ -106,8 +102,8 @@ def run(
     start_point = _start(w0, objective, replicates)
     bound = bind_schedule(schedule, objective, constants)
 
-    setup = _Setup(objective, optimizer, bound, replicates, steps, seed, batch_size, sampling)
-    stepper, compile_time = _stepper(setup, kernel, start_point, averages)
+    setup = Setup(objective, optimizer, bound, replicates, steps, seed, batch_size, sampling)
+    stepper, compile_time = make_stepper(setup, kernel, start_point, averages)
     record = _record(setup, stepper, averages, ks, progress)
 
     config = _config(setup, averages, ks, w0, constants, stepper.kind)
@@ -126,171 +122,6 @@ def run(
     )
 
 
-@dataclass(frozen=True)
-class _Setup:
-    objective: Objective
-    optimizer: Optimizer
-    schedule: Schedule
-    replicates: int
-    steps: int
-    seed: int
-    batch_size: int
-    sampling: str
-
-
-@dataclass(frozen=True)
-class _Snapshots:
-    """State after selected updates of one block: iterates, online averages, prefix sums."""
-
-    W: np.ndarray  # (R, S, d)
-    online: np.ndarray  # (R, S, A, d)
-    prefix: np.ndarray  # (R, S, d) or (R, S, 0)
-
-
-class _Stepper(ABC):
-    """Iterates, online averages and prefix sums of R replicates, advanced in blocks."""
-
-    kind: str
-
-    def __init__(self, setup: _Setup, w0: np.ndarray, gammas: np.ndarray, suffix: bool) -> None:
-        R, d = setup.replicates, setup.objective.d
-        self.setup = setup
-        self.W = w0.copy()  # (R, d)
-        self.gammas = gammas  # polydecay parameters of the online averages (uniform: 0)
-        self.online = np.zeros((R, len(gammas), d))
-        self.prefix = np.zeros((R, d if suffix else 0))  # sums of w_s - w*
-        self.w_star = np.array(setup.objective.w_star, dtype=np.float64)
-        self.alive = np.ones(R, dtype=bool)
-        self.diverged_at = np.full(R, -1, dtype=np.int64)
-
-    def _empty_snapshots(self, count: int) -> _Snapshots:
-        R, d = self.W.shape
-        return _Snapshots(
-            W=np.full((R, count, d), np.nan),
-            online=np.full((R, count, len(self.gammas), d), np.nan),
-            prefix=np.full((R, count, self.prefix.shape[1]), np.nan),
-        )
-
-    @abstractmethod
-    def advance(
-        self, k0: int, lr: np.ndarray, scale: np.ndarray, batches: np.ndarray, snap: np.ndarray
-    ) -> _Snapshots:
-        """Apply updates k0+1..k0+len(lr) with steps lr * scale and the drawn batches.
-
-        Returns the state after each update k0 + snap[s] (snap: increasing, in 1..len(lr)).
-        """
-
-
-class _CompiledStepper(_Stepper):
-    kind = "compiled"
-
-    def __init__(
-        self,
-        setup: _Setup,
-        w0: np.ndarray,
-        gammas: np.ndarray,
-        suffix: bool,
-        family: kernels.FamilyData,
-        opt: kernels.OptimizerData,
-    ) -> None:
-        super().__init__(setup, w0, gammas, suffix)
-        self.family = family
-        self.opt = opt
-        self.domain = kernels.pack_domain(setup.objective.domain, setup.objective.d)
-        self.state = np.zeros((setup.replicates, opt.slots, setup.objective.d))
-
-    def advance(
-        self, k0: int, lr: np.ndarray, scale: np.ndarray, batches: np.ndarray, snap: np.ndarray
-    ) -> _Snapshots:
-        empty = np.empty((0, 0, 0))
-        if self.setup.objective.oracle == "finite-sum":
-            idx, noise = batches, empty
-        elif self.setup.objective.oracle == "gaussian":
-            idx, noise = empty.astype(np.int64), batches
-        else:
-            idx, noise = empty.astype(np.int64), empty
-        out = self._empty_snapshots(len(snap))
-        fam, opt, dom = self.family, self.opt, self.domain
-        kernels.advance(
-            fam.code, fam.X, fam.y, fam.vec, fam.center, fam.scal,
-            opt.code, opt.params,
-            dom.code, dom.lo, dom.hi, dom.radius,
-            self.W, self.state, idx, noise, lr, scale, k0,
-            self.gammas, self.online, self.w_star, self.prefix,
-            self.alive, self.diverged_at,
-            snap, out.W, out.online, out.prefix,
-        )  # fmt: skip
-        return out
-
-
-class _NumpyStepper(_Stepper):
-    kind = "numpy"
-
-    def __init__(self, setup: _Setup, w0: np.ndarray, gammas: np.ndarray, suffix: bool) -> None:
-        super().__init__(setup, w0, gammas, suffix)
-        self.state = setup.optimizer.init(self.W.copy())
-
-    def advance(
-        self, k0: int, lr: np.ndarray, scale: np.ndarray, batches: np.ndarray, snap: np.ndarray
-    ) -> _Snapshots:
-        objective, optimizer = self.setup.objective, self.setup.optimizer
-        per_replicate = not np.all(scale == 1.0)
-        limit2 = kernels.DIVERGENCE_LIMIT * kernels.DIVERGENCE_LIMIT
-        out = self._empty_snapshots(len(snap))
-        where = {int(offset): s for s, offset in enumerate(snap)}
-        W, state = self.W, self.state
-        with np.errstate(over="ignore", invalid="ignore"):
-            for j in range(len(lr)):
-                k = k0 + j + 1
-                step = (lr[j] * scale)[:, None] if per_replicate else float(lr[j])
-                batch = None if objective.oracle == "deterministic" else batches[:, j]
-                grad = objective.grad(optimizer.lookahead(state, W), batch)
-                W, state = optimizer.update(grad, state, W, step)
-                if objective.domain is not None:
-                    W = objective.domain.project(W)
-                W = np.asarray(W, dtype=np.float64)
-                bad = ~(np.einsum("rd,rd->r", W, W) <= limit2) & self.alive
-                self.diverged_at[bad] = k
-                self.alive &= ~bad
-                for a, gamma in enumerate(self.gammas):
-                    rate = polydecay_rate(float(gamma), k)
-                    self.online[:, a] = self.online[:, a] + rate * (W - self.online[:, a])
-                if self.prefix.shape[1]:
-                    self.prefix += W - self.w_star
-                if j + 1 in where:
-                    s = where[j + 1]
-                    out.W[:, s], out.online[:, s], out.prefix[:, s] = W, self.online, self.prefix
-        self.W, self.state = W, state
-        return out
-
-
-def _stepper(
-    setup: _Setup, kernel: str, w0: np.ndarray, averages: list[Average]
-) -> tuple[_Stepper, float]:
-    """The compiled stepper if allowed and available (timing its compilation), else numpy."""
-    online = [avg for avg in averages if avg.kind != "suffix"]
-    gammas = np.array([0.0 if avg.kind == "uniform" else avg.param for avg in online])
-    suffix = any(avg.kind == "suffix" for avg in averages)
-    if kernel == "numpy":
-        return _NumpyStepper(setup, w0, gammas, suffix), 0.0
-    family = kernels.pack_objective(setup.objective)
-    opt = kernels.pack_optimizer(setup.optimizer)
-    if kernel == "auto" and (family is None or opt is None):
-        return _NumpyStepper(setup, w0, gammas, suffix), 0.0
-    if family is None or opt is None:
-        raise InputError(
-            f"kernel='compiled': no compiled kernel for objective family "
-            f"{setup.objective.family!r} (compiled: {', '.join(kernels.FAMILY_CODES)}) with "
-            f"optimizer {setup.optimizer.name!r} (compiled built-ins: "
-            f"{', '.join(kernels.OPTIMIZER_SLOTS)})"
-        )
-    stepper = _CompiledStepper(setup, w0, gammas, suffix, family, opt)
-    tic = time.perf_counter()  # an empty block compiles (or loads) the kernel
-    no_snap = np.empty(0, dtype=np.int64)
-    stepper.advance(0, np.empty(0), np.ones(setup.replicates), _draws(setup, None, 0), no_snap)
-    return stepper, time.perf_counter() - tic
-
-
 @dataclass
 class _Record:
     gap: np.ndarray
@@ -300,8 +131,8 @@ class _Record:
 
 
 def _record(
-    setup: _Setup,
-    stepper: _Stepper,
+    setup: Setup,
+    stepper: Stepper,
     averages: list[Average],
     ks: np.ndarray,
     progress: bool | None,
@@ -364,7 +195,7 @@ def _record(
     scale = np.ones(R)
     if 0 in checkpoint_index:
         evaluate(0, stepper.W, stepper.online, stepper.prefix)
-    draws = _sampler(setup, replicate_generators(setup.seed, R))
+    source = sampler(setup)
     bar = Progress(setup.steps, enabled=progress)
     step_cap, snap_cap = _block_caps(setup, len(stepper.gammas), bar.enabled)
     done, i = 0, 0
@@ -379,7 +210,7 @@ def _record(
         m = end - done
         lr = schedule.values(np.arange(done + 1, end + 1))
         snap = np.array(block, dtype=np.int64) - done
-        out = stepper.advance(done, lr, scale, _draws(setup, draws, m), snap)
+        out = stepper.advance(done, lr, scale, draws(setup, source, m), snap)
         for s, k in enumerate(block):
             evaluate(k, out.W[:, s], out.online[:, s], out.prefix[:, s])
         done = end
@@ -410,30 +241,7 @@ def _average_points(
     return points
 
 
-def _sampler(setup: _Setup, generators: list[np.random.Generator]) -> Any:
-    """The block source of the oracle's randomness (None for a deterministic oracle)."""
-    objective = setup.objective
-    if objective.oracle == "finite-sum":
-        assert objective.n is not None
-        return IndexSampler(objective.n, setup.batch_size, setup.sampling, generators)
-    if objective.oracle == "gaussian":
-        return GaussianNoise(objective.d, setup.batch_size, generators)
-    return None
-
-
-def _draws(setup: _Setup, sampler: Any, m: int) -> np.ndarray:
-    """Batches of the next m updates: indices (R, m, b), noise (R, m, d) or an empty array."""
-    R = setup.replicates
-    if sampler is not None and m > 0:
-        return sampler.draw(m)
-    if setup.objective.oracle == "finite-sum":
-        return np.empty((R, 0, setup.batch_size), dtype=np.int64)
-    if setup.objective.oracle == "gaussian":
-        return np.empty((R, 0, setup.objective.d))
-    return np.empty((R, 0, 0))
-
-
-def _block_caps(setup: _Setup, n_online: int, progress: bool) -> tuple[int, int]:
+def _block_caps(setup: Setup, n_online: int, progress: bool) -> tuple[int, int]:
     """Most updates and most snapshots per block (bounded memory; finer with a progress bar)."""
     oracle, R, d = setup.objective.oracle, setup.replicates, setup.objective.d
     width = {"finite-sum": setup.batch_size, "gaussian": d}.get(oracle, 1)
@@ -529,7 +337,7 @@ def _start(w0: object, objective: Objective, replicates: int) -> np.ndarray:
 
 
 def _config(
-    setup: _Setup,
+    setup: Setup,
     averages: list[Average],
     ks: np.ndarray,
     w0: object,

@@ -27,6 +27,7 @@ from theory.errors import InputError
 FAMILIES = {
     "linear-ls": ("ridge:n=40,d=3,lam=0.1", "0.3/(L*sqrt(k))", 1, "shuffle"),
     "linear-ls (rank-deficient)": ("least-squares:n=40,d=4,rank=2", "0.5/L", 3, "replacement"),
+    "linear-ls (box, optimum on its edge)": ("boundary", "1/(lam*k)", 1, "replacement"),
     "logistic": ("logistic:n=40,d=3,lam=0.1", "1/(L*sqrt(k))", 2, "shuffle"),
     "hinge": ("hinge:n=40,d=3,lam=0.1", "1/(lam*k + 10)", 1, "shuffle"),
     "lad": ("lad:n=40,d=3", "0.3/sqrt(k)", 4, "cyclic"),
@@ -116,6 +117,25 @@ def test_divergence_is_recorded_identically() -> None:
     for r, at in enumerate(compiled.diverged_at):
         assert np.all(np.isnan(compiled.gap[r, at:])) and np.all(np.isfinite(compiled.gap[r, :at]))
         assert np.all(np.isnan(compiled.avg_gap["uniform"][r, at:]))
+
+
+# starts (d = 4) that a negligible step leaves in place: ||w|| against the limit 1e100
+# (the kernel forms ||w|| only when some |w_i| > 1e100 / sqrt(4) = 0.5e100)
+LIMIT_CASES = [
+    ([0.45e100, 0.45e100, 0.45e100, 0.45e100], False),  # ||w|| = 0.9e100
+    ([0.6e100, 0.1e100, 0.0, 0.0], False),  # |w_1| > 0.5e100, ||w|| = 0.61e100
+    ([0.6e100, 0.6e100, 0.6e100, 0.6e100], True),  # each |w_i| < 1e100, ||w|| = 1.2e100
+    ([0.99e100, 0.0, 0.0, 0.0], False),
+    ([1.01e100, 0.0, 0.0, 0.0], True),
+]
+
+
+@pytest.mark.parametrize(("start", "diverges"), LIMIT_CASES)
+def test_divergence_is_the_norm_exceeding_the_limit(start: list[float], diverges: bool) -> None:
+    obj = _objective("ridge:n=40,d=4,lam=0.1")
+    compiled, numpy = _both(obj, "sgd", "1e-300", w0=start, steps=3, replicates=2)
+    np.testing.assert_array_equal(compiled.diverged_at, numpy.diverged_at)
+    np.testing.assert_array_equal(compiled.diverged_at, [1, 1] if diverges else [-1, -1])
 
 
 def test_user_optimizer_runs_the_numpy_path() -> None:
