@@ -147,6 +147,16 @@ class LinearModel(Objective):
         self.X, self.y, self.reg = data.X, data.y, reg
         self.n, self.d = data.X.shape
 
+    def _set_classification_data(self, what: str, lam: float, **data_keys: Any) -> float:
+        """Check reg = ``lam`` > 0, build (x_i ~ N(0, I_d)) or load a data set labelled
+        -1/+1, store it and the parameters; returns reg."""
+        reg = check.real(what, "lam", lam, above=0.0)
+        data_set = dataset(what, gaussian_classification, **data_keys)
+        check_labels(what, data_set)
+        self._set_data(data_set, reg)
+        self.params = {**data_set.params, "lam": reg}
+        return reg
+
     @abstractmethod
     def _loss(self, T: np.ndarray, Y: np.ndarray) -> np.ndarray:
         """phi(t, y) elementwise."""

@@ -5,13 +5,9 @@ from __future__ import annotations
 import numpy as np
 import scipy.linalg
 
-from empirical.objectives import _params as check
 from empirical.objectives._frozen import freeze, frozen_constants
 from empirical.objectives._linear import (
     LinearModel,
-    check_labels,
-    dataset,
-    gaussian_classification,
 )
 from theory.errors import RatecheckError
 
@@ -67,13 +63,7 @@ class Hinge(LinearModel):
         data: object = None,
     ) -> None:
         what = f"objective {self.name!r}"
-        reg = check.real(what, "lam", lam, above=0.0)
-        data_set = dataset(
-            what, gaussian_classification, n=n, d=d, noise=noise, seed=seed, data=data
-        )
-        check_labels(what, data_set)
-        self._set_data(data_set, reg)
-        self.params = {**data_set.params, "lam": reg}
+        reg = self._set_classification_data(what, lam, n=n, d=d, noise=noise, seed=seed, data=data)
         self._Z = self.X * self.y[:, None]
         self._max_norm = float(np.sqrt(np.max(np.einsum("nd,nd->n", self.X, self.X))))
         w_star, alpha = self._solve(what)

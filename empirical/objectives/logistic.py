@@ -6,13 +6,9 @@ import numpy as np
 import scipy.linalg
 from scipy.special import expit
 
-from empirical.objectives import _params as check
 from empirical.objectives._frozen import freeze, frozen_constants
 from empirical.objectives._linear import (
     LinearModel,
-    check_labels,
-    dataset,
-    gaussian_classification,
 )
 from empirical.objectives._softplus import SoftplusBregman, softplus
 
@@ -62,13 +58,7 @@ class Logistic(LinearModel):
         data: object = None,
     ) -> None:
         what = f"objective {self.name!r}"
-        reg = check.real(what, "lam", lam, above=0.0)
-        data_set = dataset(
-            what, gaussian_classification, n=n, d=d, noise=noise, seed=seed, data=data
-        )
-        check_labels(what, data_set)
-        self._set_data(data_set, reg)
-        self.params = {**data_set.params, "lam": reg}
+        reg = self._set_classification_data(what, lam, n=n, d=d, noise=noise, seed=seed, data=data)
         self.w_star = freeze(self._newton())
         self.w0 = freeze(np.zeros(self.d))
         self.f_star = float(self.value(self.w_star[None, :])[0])
