@@ -8,6 +8,7 @@ positive constants of :data:`theory.symbols.CONSTANTS`, for example ``1/(lam*k)`
 
 from __future__ import annotations
 
+import functools
 import numbers
 
 import sympy as sp
@@ -27,17 +28,25 @@ def parse_schedule(source: str | sp.Expr | int | float) -> sp.Expr:
     only ``k`` and the constants of :data:`SCHEDULE_SYMBOLS`, is defined at k = 1, is
     not identically zero and is not provably non-positive for every k >= 1.
     """
-    if isinstance(source, str):
-        expr = parse_expression(source, SCHEDULE_SYMBOLS, what="schedule")
-    elif isinstance(source, sp.Expr):
-        expr = _check_expression(source)
-    elif isinstance(source, numbers.Real) and not isinstance(source, bool):
-        expr = _number(source)
-    else:
+    is_number = isinstance(source, numbers.Real) and not isinstance(source, bool)
+    if not isinstance(source, str | sp.Expr) and not is_number:
         raise InputError(
             f"schedule must be text, a SymPy expression or a number, "
             f"got {type(source).__name__} {source!r}"
         )
+    return _parse_schedule(source)
+
+
+@functools.lru_cache(maxsize=256, typed=True)
+def _parse_schedule(source: str | sp.Expr | int | float) -> sp.Expr:
+    """:func:`parse_schedule` on an input of a known type, cached: its checks call
+    SymPy's simplify (about 5 ms) and every run parses its schedule."""
+    if isinstance(source, str):
+        expr = parse_expression(source, SCHEDULE_SYMBOLS, what="schedule")
+    elif isinstance(source, sp.Expr):
+        expr = _check_expression(source)
+    else:
+        expr = _number(source)
     _check_value(expr, source)
     return expr
 
