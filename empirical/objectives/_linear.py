@@ -23,7 +23,8 @@ import numpy as np
 
 from empirical.data import check_xy, load_xy
 from empirical.objectives import _params as check
-from empirical.objectives.base import Objective
+from empirical.objectives._frozen import freeze
+from empirical.objectives.base import Ball, Objective
 from theory.errors import InputError
 
 DEFAULT_N = 1000
@@ -156,6 +157,28 @@ class LinearModel(Objective):
         self._set_data(data_set, reg)
         self.params = {**data_set.params, "lam": reg}
         return reg
+
+    def _set_ball(self, what: str, radius: object) -> float | None:
+        """Make the domain the ball ||w|| <= ``radius`` (projected SGD), if one is given.
+
+        The ball must contain the unconstrained minimizer w* (computed before this call),
+        which is then also the constrained one; the constrained optimum of a smaller ball
+        is not computed. Returns the radius (None: unconstrained).
+        """
+        if radius is None:
+            return None
+        value = check.real(what, "radius", radius, above=0.0)
+        norm = float(np.linalg.norm(self.w_star))
+        if norm > value:
+            raise InputError(
+                f"{what}: parameter 'radius' = {value:g} gives a ball ||w|| <= {value:g} "
+                f"that does not contain the minimizer (||w*|| = {norm:.6g}); ratecheck "
+                f"knows the optimum exactly only when the ball contains it: take radius >= "
+                f"{norm:.6g}"
+            )
+        self.domain = Ball(freeze(np.zeros(self.d)), value)
+        self.params = {**self.params, "radius": value}
+        return value
 
     @abstractmethod
     def _loss(self, T: np.ndarray, Y: np.ndarray) -> np.ndarray:

@@ -24,7 +24,10 @@ class Hinge(LinearModel):
     """F(w) = (1/n) sum_i max(0, 1 - y_i x_i.w) + (reg/2)||w||^2, family ``"hinge"``.
 
     Labels y_i are -1 or +1. Keys (defaults): ``n`` (1000), ``d`` (10), ``lam`` (0.1, the
-    regularization reg > 0), ``noise`` (0.5), ``seed`` (0), or ``data`` (a file).
+    regularization reg > 0), ``noise`` (0.5), ``seed`` (0), or ``data`` (a file);
+    ``radius`` (none) makes the domain the ball ||w|| <= radius, which must contain w*
+    (sqrt(2/reg) always does, since (reg/2)||w*||^2 <= F(w*) <= F(0) = 1: Pegasos' ball
+    up to a factor sqrt(2)); SGD is then projected onto it.
     Synthetic data: x_i ~ N(0, I_d), y_i = sign(x_i.w_true + noise * N(0, 1)).
     The stochastic subgradient of sample i is -y_i x_i if y_i x_i.w < 1, else 0.
 
@@ -40,7 +43,8 @@ class Hinge(LinearModel):
 
     Class: reg-strongly convex, not smooth. Constants: ``lam`` = reg, ``R`` = ||w0 - w*||,
     ``G`` = max_i ||x_i|| + reg (||w*|| + R), a bound on every subgradient of every f_i
-    over the ball B(w*, R) of radius ``G_radius`` = R.
+    over the ball B(w*, R) of radius ``G_radius`` = R. With a ``radius`` r: ``G`` =
+    max_i ||x_i|| + reg r on the whole domain ||w|| <= r, and D = 2 r.
 
     Gap: since (1/n) sum_i alpha_i (-y_i x_i) + reg w* = 0,
     F(w) - F* = (1/n) sum_i [(1 - alpha_i)(1 - m_i)_+ + alpha_i (m_i - 1)_+]
@@ -61,6 +65,7 @@ class Hinge(LinearModel):
         noise: float | None = None,
         seed: int | None = None,
         data: object = None,
+        radius: float | None = None,
     ) -> None:
         what = f"objective {self.name!r}"
         reg = self._set_classification_data(what, lam, n=n, d=d, noise=noise, seed=seed, data=data)
@@ -71,17 +76,18 @@ class Hinge(LinearModel):
         self.alpha = freeze(alpha)
         self._margin_excess = freeze(self._Z @ self.w_star - 1.0)
         self.kkt_residual = self._kkt_residual()
+        ball = self._set_ball(what, radius)
         self.w0 = freeze(np.zeros(self.d))
         self.f_star = float(self.value(self.w_star[None, :])[0])
-        radius = float(np.linalg.norm(self.w0 - self.w_star))
-        self.constants = frozen_constants(
-            {
-                "lam": reg,
-                "R": radius,
-                "G": self._max_norm + reg * (float(np.linalg.norm(self.w_star)) + radius),
-                "G_radius": radius,
+        start = float(np.linalg.norm(self.w0 - self.w_star))
+        if ball is None:
+            gradient = {
+                "G": self._max_norm + reg * (float(np.linalg.norm(self.w_star)) + start),
+                "G_radius": start,
             }
-        )
+        else:
+            gradient = {"G": self._max_norm + reg * ball}
+        self.constants = frozen_constants({"lam": reg, "R": start, **gradient})
 
     def _loss(self, T: np.ndarray, Y: np.ndarray) -> np.ndarray:
         return np.maximum(0.0, 1.0 - Y * T)

@@ -27,9 +27,11 @@ class LAD(LinearModel):
     """F(w) = (1/n) sum_i |x_i.w - y_i|, family ``"lad"``.
 
     Keys (defaults): ``n`` (1000, n > d), ``d`` (10), ``noise`` (0.5), ``seed`` (0), or
-    ``data`` (a file). Synthetic data: x_i ~ N(0, I_d), y_i = x_i.w_true + noise *
-    Laplace(0, 1). The stochastic subgradient of sample i is sign(x_i.w - y_i) x_i
-    (0 at a zero residual). ``kernel_data`` has X, y and reg = 0.
+    ``data`` (a file); ``radius`` (none) makes the domain the ball ||w|| <= radius, which
+    must contain w*: SGD is then projected onto it, as the bounded-domain theorems assume.
+    Synthetic data: x_i ~ N(0, I_d), y_i = x_i.w_true + noise * Laplace(0, 1). The
+    stochastic subgradient of sample i is sign(x_i.w - y_i) x_i (0 at a zero residual).
+    ``kernel_data`` has X, y and reg = 0.
 
     Optimum: the dual linear program (see ``_solve``), solved by HiGHS, then polished:
     w* solves x_i.w = y_i exactly on the set Z of (numerically) zero residuals, and a
@@ -42,7 +44,8 @@ class LAD(LinearModel):
     Start w0 = 0.
 
     Class: convex, not smooth, not strongly convex. Constants: ``R`` = ||w0 - w*||,
-    ``G`` = max_i ||x_i|| (bounds every subgradient of every f_i, everywhere).
+    ``G`` = max_i ||x_i|| (bounds every subgradient of every f_i, everywhere), and with a
+    ``radius`` the diameter D = 2 radius of the domain.
 
     Gap: F(w) - F* = (1/n) sum_i (|r_i| - s_i r_i) with r = Xw - y (because
     sum_i s_i x_i = 0 and |r*_i| = s_i r*_i): a sum of non-negative terms, with
@@ -61,6 +64,7 @@ class LAD(LinearModel):
         noise: float | None = None,
         seed: int | None = None,
         data: object = None,
+        radius: float | None = None,
     ) -> None:
         what = f"objective {self.name!r}"
         data_set = dataset(what, laplace_regression, n=n, d=d, noise=noise, seed=seed, data=data)
@@ -78,6 +82,7 @@ class LAD(LinearModel):
         self.sign = freeze(sign)
         self._residual = freeze(self.X @ self.w_star - self.y)
         self.certificate_residual = self._imbalance(self.sign)
+        self._set_ball(what, radius)
         self.w0 = freeze(np.zeros(self.d))
         self.f_star = float(np.mean(np.abs(self._residual)))
         self.constants = frozen_constants(

@@ -31,6 +31,8 @@ FAMILIES = {
     "logistic": ("logistic:n=40,d=3,lam=0.1", "1/(L*sqrt(k))", 2, "shuffle"),
     "hinge": ("hinge:n=40,d=3,lam=0.1", "1/(lam*k + 10)", 1, "shuffle"),
     "lad": ("lad:n=40,d=3", "0.3/sqrt(k)", 4, "cyclic"),
+    "lad (ball)": ("lad:n=40,d=3,radius=1.5", "3/sqrt(k)", 1, "replacement"),
+    "hinge (ball)": ("hinge:n=40,d=3,lam=0.1,radius=4.5", "1/(lam*k)", 1, "shuffle"),
     "quadratic": ("quadratic:d=3,lam=0.5,L=2,sigma=0.3", "1/(L*sqrt(k))", 5, "shuffle"),
     "huber": ("worst-case-gd:L=2,R=1,N=50", "1/L", 1, "shuffle"),
     "reddi": ("reddi:C=3", "0.5/sqrt(k)", 1, "cyclic"),
@@ -187,3 +189,19 @@ def test_inconsistent_family_data_are_refused() -> None:
     obj.oracle = "gaussian"
     with pytest.raises(InputError, match="family 'linear-ls' needs oracle 'finite-sum'"):
         kernels.pack_objective(obj)
+
+
+@pytest.mark.parametrize("family", ["lad (ball)", "hinge (ball)"])
+def test_the_projected_families_touch_their_ball(family: str) -> None:
+    spec, schedule, b, sampling = FAMILIES[family]
+    ball = _objective(spec)
+    free = objective(spec.rsplit(",radius=", 1)[0])
+    options = {"steps": 300, "replicates": 3, "seed": 5, "batch_size": b, "sampling": sampling}
+    projected, unprojected = (
+        run(ball, "sgd", schedule, **options),
+        run(free, "sgd", schedule, **options),
+    )
+    assert not np.allclose(projected.dist2, unprojected.dist2)  # the projection acted
+    reach = ball.domain.radius + float(np.linalg.norm(ball.w_star))
+    assert np.all(np.sqrt(projected.dist2) <= reach * (1 + 1e-12))
+    assert np.sqrt(unprojected.dist2).max() > reach

@@ -8,12 +8,16 @@ subgradient certificate. Constants against eigenvalues and sampled gradient norm
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 import scipy.sparse
 from scipy.optimize import linprog, minimize
 
 from empirical.objectives import LAD, Hinge, LeastSquares, Logistic, Ridge, objective
+from empirical.objectives.base import Ball
+from theory.errors import InputError
 
 
 def value1(obj, w: np.ndarray) -> float:
@@ -458,3 +462,48 @@ def test_bad_data_is_an_input_error_naming_the_file(cls, tmp_path):
         cls(data=str(tmp_path / "missing.csv"))
     with pytest.raises(InputError, match="'data' must be a path"):
         cls(data=3)
+
+
+# -- projected variants: the ball ||w|| <= radius -----------------------------------------
+
+
+@pytest.mark.parametrize("spec", ["lad:n=60,d=3", "hinge:n=60,d=4"])
+def test_a_radius_makes_the_domain_a_ball_around_the_start(spec):
+    free = objective(spec)
+    radius = 2.0 * float(np.linalg.norm(free.w_star))
+    ball = objective(f"{spec},radius={radius}")
+    assert free.domain is None
+    assert isinstance(ball.domain, Ball) and ball.domain.radius == radius
+    assert np.array_equal(ball.domain.center, np.zeros(ball.d))
+    assert np.array_equal(ball.w_star, free.w_star) and ball.f_star == free.f_star
+    assert ball.params["radius"] == radius
+
+
+def test_the_hinge_gradient_bound_holds_on_the_whole_ball():
+    radius = 3.0
+    obj = objective(f"hinge:n=60,d=4,radius={radius}")
+    assert "G_radius" not in obj.constants
+    assert obj.constants["G"] == pytest.approx(obj._max_norm + obj.reg * radius)
+    W = np.random.default_rng(11).standard_normal((200, 4))
+    W *= radius / np.linalg.norm(W, axis=1, keepdims=True)  # on the sphere, the worst case
+    assert sample_grad_norms(obj, W).max() <= obj.constants["G"] * (1 + 1e-15)
+
+
+def test_the_pegasos_ball_always_holds_the_hinge_optimum():
+    for seed in range(5):
+        obj = objective(f"hinge:n=80,d=5,lam=0.05,seed={seed}")
+        assert np.linalg.norm(obj.w_star) <= np.sqrt(2 / obj.reg)
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("lad:n=60,d=3,radius=0.01", "does not contain the minimizer (||w*|| = "),
+        ("hinge:n=60,d=4,radius=0.01", "take radius >= "),
+        ("lad:n=60,d=3,radius=0", "parameter 'radius' must be a finite real number > 0"),
+        ("hinge:n=60,d=4,radius=true", "parameter 'radius' must be a finite real number > 0"),
+    ],
+)
+def test_a_ball_without_the_optimum_is_refused(spec, message):
+    with pytest.raises(InputError, match=re.escape(message)):
+        objective(spec)
