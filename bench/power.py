@@ -18,6 +18,16 @@ printed with its exact (Clopper-Pearson) binomial 95% interval, beside the pass 
 inconclusive shares, the labels of the verdicts, the median fitted exponent and the
 median wall time of one verify inside a worker.
 
+The non-smooth cells run projected SGD on a ball that holds w* (``lad:radius=3``,
+``hinge:radius=4.48``), the bounded domain their theorems assume, so the bound with its
+constants is checked. Their averaged gaps approach the theorem's exponent from the slow
+side for decades, so a slope test alone would fail them; with the bound holding far
+beyond the reach of a rerun, the verdict is INCONCLUSIVE "below-bound" instead
+(:mod:`empirical.verification.headroom`). A third table, not counted in the targets,
+shows the same runs unconstrained (the bound cannot be checked, so the slope test
+decides) and a weakly biased hinge run, which stalls only after K and cannot be told
+from the correct one within K.
+
 Sampling: with the default ``shuffle`` a finite sum is swept without replacement (random
 reshuffling), which converges faster than the with-replacement 1/k (about k^-2 on ridge),
 so a with-replacement rate is then only an upper bound that a broken schedule may also
@@ -74,6 +84,10 @@ class Cell:
     ``objective`` is a spec without its data seed (added per run). ``truth`` states the
     asymptotic behaviour of the checked quantity; ``target`` marks a broken cell whose
     asymptotic exponent differs from the theory's by >= 0.1, or that stalls or diverges.
+    ``counted`` is False for a cell printed apart, outside the targets: a correct run
+    outside the theorem's hypotheses (no bounded domain, or G fails on the iterates, so the
+    bound cannot be checked), or a broken run that no verifier can tell from a correct one
+    within K (its defect shows only after K).
     """
 
     name: str
@@ -85,6 +99,7 @@ class Cell:
     truth: str
     target: bool = False
     sampling: str = "shuffle"
+    counted: bool = True
     batch_size: int = 1
 
     def objective_at(self, seed: int) -> str:
@@ -106,6 +121,12 @@ class Cell:
 
 
 Q10 = "quadratic:d=10"
+LAD_BALL = "lad:radius=3"
+"""Projected SGD on the ball ||w|| <= 3 (D = 6), which holds w* at every seed (||w*|| <= 1.61
+over seeds 0..99): the bounded domain of sgd-convex-uniform."""
+HINGE_BALL = "hinge:radius=4.48"
+"""Projected SGD on a ball holding w* at any seed: ||w*|| <= sqrt(2/lam) = 4.472 for the
+hinge. G = max_i ||x_i|| + lam 4.48 then bounds every subgradient on the whole domain."""
 CATALOG: tuple[Cell, ...] = (
     # ---- correct: the theory holds, so any FAIL is a false alarm
     Cell("ridge-sgd", False, "ridge", "sgd", "1/(lam*k)", "sgd-sc-smooth-last",
@@ -118,13 +139,13 @@ CATALOG: tuple[Cell, ...] = (
          "-1: exactly sigma^2/(2 lam k)"),
     Cell("ridge-minibatch", False, "ridge", "sgd", "1/(lam*k)", "sgd-sc-smooth-last",
          "-1", sampling="replacement", batch_size=8),
-    Cell("lad-avg", False, "lad", "sgd", "R/(G*sqrt(k))", "sgd-convex-uniform",
-         "<= -1/2 (bound); sharp minimum"),
-    Cell("lad-avg-repl", False, "lad", "sgd", "R/(G*sqrt(k))", "sgd-convex-uniform",
-         "<= -1/2 (bound); sharp minimum", sampling="replacement"),
-    Cell("hinge-polydecay", False, "hinge", "sgd", "1/(lam*k)", "sgd-sc-polydecay",
+    Cell("lad-avg", False, LAD_BALL, "sgd", "R/(G*sqrt(k))", "sgd-convex-uniform",
+         "-1/2 (bound), reached from the slow side; sharp minimum"),
+    Cell("lad-avg-repl", False, LAD_BALL, "sgd", "R/(G*sqrt(k))", "sgd-convex-uniform",
+         "-1/2 (bound), reached from the slow side; sharp minimum", sampling="replacement"),
+    Cell("hinge-polydecay", False, HINGE_BALL, "sgd", "1/(lam*k)", "sgd-sc-polydecay",
          "<= -1 (bound); non-smooth"),
-    Cell("hinge-polydecay-repl", False, "hinge", "sgd", "1/(lam*k)", "sgd-sc-polydecay",
+    Cell("hinge-polydecay-repl", False, HINGE_BALL, "sgd", "1/(lam*k)", "sgd-sc-polydecay",
          "<= -1 (bound); non-smooth", sampling="replacement"),
     Cell("gd-linear", False, "ridge:n=100,d=50,lam=0.01", "sgd", "1/L", "gd-sc-smooth",
          "linear, faster: (1 - lam/L)^(2k)", batch_size=100),
@@ -149,8 +170,20 @@ CATALOG: tuple[Cell, ...] = (
          target=True),
     Cell("early-average", True, Q10, f"{BROKEN}:early_average:power=0.75", "1/(lam*k)",
          "minibatch-sgd-quadratic-exact", "-0.5 (weights s^-0.75)", target=True),
+    Cell("hinge-biased", True, HINGE_BALL, f"{BROKEN}:biased_sgd:bias=0.01", "1/(lam*k)",
+         "sgd-sc-polydecay", "0: stalls (checked against a bound that holds)", target=True,
+         sampling="replacement"),
     Cell("momentum-carry-flip", True, Q10, f"{BROKEN}:flipped_momentum:beta=0.9,flip=carry",
          "1/(lam*k)", "minibatch-sgd-quadratic-exact", "-1, constant c^2/(2c-1) = 5.3x, c = 1/1.9"),
+    # ---- not counted in the targets
+    Cell("lad-avg-free", False, "lad", "sgd", "R/(G*sqrt(k))", "sgd-convex-uniform",
+         "-1/2 far beyond K; about -0.2 on 1e5..1e7; no D", counted=False),
+    Cell("hinge-polydecay-free", False, "hinge", "sgd", "1/(lam*k)", "sgd-sc-polydecay",
+         "about -0.8 on 1e5..1e7; G fails on the iterates", sampling="replacement",
+         counted=False),
+    Cell("hinge-biased-weak", True, HINGE_BALL, f"{BROKEN}:biased_sgd:bias=0.003", "1/(lam*k)",
+         "sgd-sc-polydecay", "0: stalls, but like the correct hinge (about -0.8) up to K",
+         target=True, sampling="replacement", counted=False),
 )  # fmt: skip
 
 
@@ -337,11 +370,17 @@ def print_tables(indices: list[int], results: dict[int, list[dict[str, object]]]
     )
     fails: dict[str, int] = {}
     seconds: dict[str, float] = {}
-    for broken, title in (
-        (False, "correct (FAIL = false alarm)"),
-        (True, "broken (FAIL = detection)"),
-    ):
-        chosen = [i for i in indices if CATALOG[i].broken is broken]
+    groups = (
+        ("correct (FAIL = false alarm)", lambda c: c.counted and not c.broken),
+        ("broken (FAIL = detection)", lambda c: c.counted and c.broken),
+        (
+            "not counted in the targets: correct runs outside the theorem's hypotheses (bound "
+            "not checkable), and a broken run that looks correct up to K",
+            lambda c: not c.counted,
+        ),
+    )
+    for title, member in groups:
+        chosen = [i for i in indices if member(CATALOG[i])]
         if chosen:
             print(f"\n{title}:\n{header}")
         for i in chosen:
@@ -349,8 +388,8 @@ def print_tables(indices: list[int], results: dict[int, list[dict[str, object]]]
                 CATALOG[i], results[i]
             )
             print(line)
-    correct = [CATALOG[i].name for i in indices if not CATALOG[i].broken]
-    targets = [CATALOG[i].name for i in indices if CATALOG[i].target]
+    correct = [CATALOG[i].name for i in indices if CATALOG[i].counted and not CATALOG[i].broken]
+    targets = [CATALOG[i].name for i in indices if CATALOG[i].counted and CATALOG[i].target]
     alarms = [
         f"{c} {100 * fails[c] / n:.0f}%" for c in correct if fails[c] > FALSE_ALARM_TARGET * n
     ]

@@ -10,12 +10,19 @@ Checks (each an :class:`empirical.verdict.Verdict`):
   asymptotic theorems: match if the run attains the theorem, else upper.
 
 Combination (:func:`combine`): any FAIL fails, labelled by the first failing check in the
-order rate, bound, constant; else any INCONCLUSIVE is inconclusive; else PASS. Two checks
-cannot block a PASS by themselves being INCONCLUSIVE or FAIL, because they are not tests
-of the theorem at finite k: the per-checkpoint bound check of an exact formula (its mean
-is the bound itself; the constant check decides), and a FAIL of the constant check of an
-asymptotic equivalent (the ratio may still be converging), which makes the outcome
-INCONCLUSIVE instead.
+order rate, bound, constant; else any INCONCLUSIVE is inconclusive; else PASS. Three
+results are not tests of the theorem at finite k, so they do not decide by themselves:
+
+* the per-checkpoint bound check of an exact formula (its mean is the bound itself; the
+  constant check decides): its INCONCLUSIVE does not block a PASS;
+* a FAIL of the constant check of an asymptotic equivalent (the ratio may still be
+  converging): the outcome is INCONCLUSIVE instead;
+* a "slower" FAIL of the rate check of an upper bound whose bound with constants was
+  checked and holds, when even the fastest-rising trend the data allow would meet the
+  bound only beyond the reach of a rerun (:mod:`empirical.verification.headroom`):
+  INCONCLUSIVE "below-bound", since no feasible run can contradict the theorem's
+  statement. Against a bare ``O(...)`` rate, or a theorem whose constants are not
+  available, the slower FAIL stands, as do "stalls" and "diverges".
 """
 
 from __future__ import annotations
@@ -38,6 +45,7 @@ from empirical.verdict_core import (
     pct,
     short_window_verdict,
 )
+from empirical.verification.headroom import Headroom, headroom
 from empirical.verification.plan import Plan
 
 __all__ = ["Checks", "Outcome", "combine", "linear_verdict", "run_checks", "value_outcome"]
@@ -45,12 +53,16 @@ __all__ = ["Checks", "Outcome", "combine", "linear_verdict", "run_checks", "valu
 
 @dataclass(frozen=True)
 class Checks:
-    """The verdicts of one verification (None: not run; ``skipped`` says why)."""
+    """The verdicts of one verification (None: not run; ``skipped`` says why).
+
+    ``headroom`` is set when the rate check failed "slower" against a bound that holds.
+    """
 
     rate: Verdict | None
     bound: Verdict | None
     constant: Verdict | None
     skipped: dict[str, str]
+    headroom: Headroom | None = None
 
 
 @dataclass(frozen=True)
@@ -216,6 +228,9 @@ def run_checks(
             kmin=start,
             f_scale=f_scale,
         )
+    margin = None
+    if rate is not None and bound is not None and plan.mode == "upper" and plan.shape:
+        margin = headroom(rate, bound, k, series, values, plan.shape.exponent)
     if plan.bound_kind in ("exact", "asymptotic"):
         constant = check_constant(
             k[usable],
@@ -227,22 +242,49 @@ def run_checks(
             kmin=plan.kmin,
             f_scale=f_scale,
         )
-    return Checks(rate, bound, constant, skipped)
+    return Checks(rate, bound, constant, skipped, margin)
 
 
-def _blocking(plan: Plan, name: str, verdict: Verdict) -> str:
+def _blocking(plan: Plan, checks: Checks, name: str, verdict: Verdict) -> str:
     """The outcome ``verdict`` contributes to the combination (module docstring)."""
     if name == "bound" and plan.bound_kind == "exact" and verdict.outcome == "inconclusive":
         return "pass"
     if name == "constant" and plan.bound_kind == "asymptotic" and verdict.outcome == "fail":
         return "inconclusive"
+    if name == "rate" and checks.headroom is not None and checks.headroom.blocks_fail:
+        return "inconclusive"
     return verdict.outcome
+
+
+def _open_reason(plan: Plan, checks: Checks, name: str, verdict: Verdict) -> str:
+    """The reason of a check that leaves the outcome INCONCLUSIVE."""
+    text = f"{name} check: {verdict.reason}"
+    if verdict.outcome != "fail":
+        return text
+    if name == "rate" and checks.headroom is not None:
+        return (
+            f"{text} But {checks.headroom.describe()}. The run does not contradict the "
+            "theorem: the gap may still be approaching its asymptotic rate from below "
+            "(BELOW-BOUND)."
+        )
+    return (
+        f"{text} The theorem's constant is an asymptotic equivalent, so a finite-k "
+        "disagreement is not conclusive; run longer."
+    )
+
+
+def _open_decades(name: str, verdict: Verdict) -> float | None:
+    """Decades from the window's start that a rerun needs to resolve ``verdict`` (None for
+    a below-bound rate FAIL: no feasible rerun reaches the bound)."""
+    if name == "rate" and verdict.outcome == "fail":
+        return None
+    return verdict.needed_decades
 
 
 def value_outcome(plan: Plan, checks: Checks) -> str | None:
     """The combined outcome of the bound and constant checks (None if neither ran)."""
     effective = [
-        _blocking(plan, name, verdict)
+        _blocking(plan, checks, name, verdict)
         for name, verdict in (("bound", checks.bound), ("constant", checks.constant))
         if verdict is not None
     ]
@@ -263,26 +305,24 @@ def combine(plan: Plan, checks: Checks) -> Outcome:
         )
         if verdict is not None
     ]
-    effective = [(name, verdict, _blocking(plan, name, verdict)) for name, verdict in named]
+    effective = [(name, verdict, _blocking(plan, checks, name, verdict)) for name, verdict in named]
     failing = [(name, v) for name, v, outcome in effective if outcome == "fail"]
     if failing:
         name, verdict = failing[0]
-        return Outcome("fail", verdict.label, f"{name} check: {verdict.reason}", None, None)
+        reason = f"{name} check: {verdict.reason}"
+        if name == "rate" and checks.headroom is not None:
+            reason += f" And {checks.headroom.describe()}, so the slower rate stands as a FAIL."
+        return Outcome("fail", verdict.label, reason, None, None)
     open_ = [(name, v) for name, v, outcome in effective if outcome == "inconclusive"]
     if open_:
-        reasons = []
-        for name, verdict in open_:
-            text = f"{name} check: {verdict.reason}"
-            if verdict.outcome == "fail":
-                text += (
-                    " The theorem's constant is an asymptotic equivalent, so a finite-k "
-                    "disagreement is not conclusive; run longer."
-                )
-            reasons.append(text)
+        reasons = [_open_reason(plan, checks, name, verdict) for name, verdict in open_]
         replicates = [v.needed_replicates for _, v in open_ if v.needed_replicates]
-        decades = [v.needed_decades for _, v in open_ if v.needed_decades]
-        first = open_[0][1]
-        label = first.label if first.outcome == "inconclusive" else "pre-asymptotic"
+        decades = [d for name, v in open_ if (d := _open_decades(name, v))]
+        name, first = open_[0]
+        if first.outcome == "inconclusive":
+            label = first.label
+        else:
+            label = "below-bound" if name == "rate" else "pre-asymptotic"
         return Outcome(
             "inconclusive",
             label,

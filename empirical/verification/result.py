@@ -152,6 +152,7 @@ class VerificationResult:
                 "bound": verdict(checks.bound),
                 "constant": verdict(checks.constant),
                 "values": dict(self.plan.values),
+                "headroom": checks.headroom.to_dict() if checks.headroom else None,
             },
             "checks": {
                 "rate": verdict(checks.rate),

@@ -69,6 +69,16 @@ def test_inconclusive_text_says_what_rerun_would_decide(capsys):
     assert "INCONCLUSIVE" in out and "next      rerun with --replicates" in out
 
 
+def test_below_bound_text_says_no_rerun_reaches_the_bound(capsys):
+    code, out, _ = run(
+        capsys, "--objective", "hinge:radius=4.48", "--optimizer", "sgd", "--schedule",
+        "1/(lam*k)", "--sampling", "replacement", "--expect", "sgd-sc-polydecay",
+    )  # fmt: skip
+    assert code == 3
+    assert out.startswith("ratecheck verify: INCONCLUSIVE (below-bound)")
+    assert "next      no feasible rerun reaches the bound" in out
+
+
 def test_theorem_verdict_in_json(capsys):
     code, out, _ = run(
         capsys, "--objective", "quadratic:d=50", "--optimizer", "sgd", "--schedule",
@@ -148,6 +158,8 @@ BAD = [
       "5000", "--expect", "O(1/k)"], "5000"),
     (["--objective", "ridge", "--optimizer", "sgd", "--schedule", "1/k", "--expect",
       "O(log(k))"], "O(log(k))"),
+    (["--objective", "lad:radius=0.5", "--optimizer", "sgd", "--schedule", "1/k", "--expect",
+      "O(1/k)"], "take radius >= 1.26006"),
 ]  # fmt: skip
 
 
