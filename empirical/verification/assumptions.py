@@ -27,6 +27,7 @@ Derived constants:
 
 from __future__ import annotations
 
+import inspect
 import math
 from dataclasses import dataclass, field
 
@@ -44,12 +45,26 @@ class Constants:
     """Values of the theorem's constants that the objective provides, by symbol name.
 
     ``missing`` maps a constant the objective does not provide to the reason; ``ball`` is
-    the radius of the ball on which G holds (None when G holds everywhere or is unused).
+    the radius of the ball on which G holds (None when G holds everywhere or is unused);
+    ``projection`` says how to project this objective's SGD onto a ball ("" if it cannot).
     """
 
     values: dict[str, float] = field(default_factory=dict)
     missing: dict[str, str] = field(default_factory=dict)
     ball: float | None = None
+    projection: str = ""
+
+
+def projection_hint(objective: Objective) -> str:
+    """How to make an unconstrained objective's SGD projected, if its class allows it."""
+    if objective.domain is not None:
+        return ""
+    if "radius" not in inspect.signature(type(objective).__init__).parameters:
+        return ""
+    return (
+        f"'{objective.name}:radius=R' (a ball ||w|| <= R holding w*) projects SGD onto a "
+        "bounded domain, where D = 2R and G hold"
+    )
 
 
 def exact_gradients(objective: Objective, batch_size: int, sampling: str) -> bool:
@@ -153,11 +168,14 @@ def resolve_constants(
         elif tag in ("lipschitz", "bounded-second-moment"):
             give("G", _declared(objective, "G"))
             out.ball = _declared(objective, "G_radius")
+            out.projection = projection_hint(objective)
         elif tag in ("bounded-variance", "noise-at-optimum"):
             sigma, why = _noise(objective, exact, at_optimum=tag == "noise-at-optimum")
             give("sigma", sigma, why)
         elif tag == "bounded-domain":
-            give("D", _diameter(objective), f"objective {name!r} is unconstrained (no diameter D)")
+            unconstrained = f"objective {name!r} is unconstrained (no diameter D)"
+            hint = projection_hint(objective)
+            give("D", _diameter(objective), unconstrained + (f"; {hint}" if hint else ""))
         elif tag == "initial-distance":
             give("R", _declared(objective, "R"))
         elif tag == "quadratic":

@@ -169,6 +169,7 @@ def _ball_problem(plan: Plan, dist2: np.ndarray | None) -> str | None:
     return (
         f"G = {plan.values.get('G', math.nan):.4g} bounds the gradients on the ball "
         f"||w - w*|| <= {plan.ball:.4g} only, and the iterates reached {reach:.4g}"
+        + (f"; {plan.projection}" if plan.projection else "")
     )
 
 

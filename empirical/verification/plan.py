@@ -93,7 +93,8 @@ class Plan:
     ``bound_kind`` the theorem's kind. ``ball``: G holds only for ||w - w*|| <= ball.
     ``values`` are the bound constants by name (objective, schedule, average, b).
     ``value_mode`` is the mode of the constant check: "match" when the run attains the
-    theorem (as for the rate), else "upper".
+    theorem (as for the rate), else "upper". ``projection`` says how to project SGD onto a
+    ball where G holds everywhere ("" if the objective cannot).
     """
 
     expectation: Expectation
@@ -110,6 +111,7 @@ class Plan:
     values: dict[str, float]
     notes: tuple[str, ...]
     value_mode: str = "upper"
+    projection: str = ""
 
     @property
     def linear(self) -> bool:
@@ -328,6 +330,7 @@ def _theorem_plan(
         values=values,
         notes=tuple(notes),
         value_mode=value_mode,
+        projection=constants.projection if uses_g else "",
     )
 
 

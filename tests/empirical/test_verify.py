@@ -167,7 +167,7 @@ def test_slow_exponent_is_bound_from_the_schedule():
 
 SKIPS = [
     # expect, objective, schedule, piece of the reason the bound is not checked
-    ("sgd-convex-uniform", "lad", "0.5/sqrt(k)", "no diameter D"),
+    ("sgd-convex-uniform", "lad", "0.5/sqrt(k)", "(no diameter D); 'lad:radius=R' (a ball"),
     ("sgd-sc-dist", "quadratic", "1/k**0.7", "is not the theorem's"),
     ("minibatch-sgd-smooth-convex", "ridge", "1/sqrt(k)", "no step schedule"),
     ("O(1/k)", "ridge", "1/k", "without constants"),
@@ -178,6 +178,17 @@ SKIPS = [
 def test_why_the_bound_is_not_checked(expect, spec, schedule, piece):
     p = plan(expect, spec, schedule)
     assert p.bound is None and piece in p.bound_skipped
+
+
+@pytest.mark.parametrize(
+    ("spec", "hint"),
+    [("hinge:n=100", "'hinge:radius=R' (a ball ||w|| <= R holding w*)"), ("ridge", "")],
+)
+def test_g_on_a_ball_says_how_to_project_when_the_objective_can(spec, hint):
+    p = plan("sgd-sc-polydecay", spec, "1/(lam*k)")
+    assert p.ball is not None
+    assert hint in p.projection if hint else p.projection == ""
+    assert plan("sgd-sc-polydecay", "hinge:n=100,radius=20", "1/(lam*k)").ball is None
 
 
 AVERAGES = [
