@@ -23,6 +23,7 @@ from empirical.fitting.window import range_problem
 from empirical.verdict_core import (
     PASS_LABELS,
     POWER,
+    CheckedTrace,
     Verdict,
     checked_trace,
     diverged_verdict,
@@ -30,6 +31,7 @@ from empirical.verdict_core import (
     pct,
     short_window_verdict,
 )
+from empirical.verdict_floor import final_stretch
 from theory.errors import InputError
 
 
@@ -123,12 +125,41 @@ _GUARD_TEXT = {
 }
 
 
-def _rate_statistic(fit: RateFit, shape: RateShape) -> Estimate:
-    """b: exponent excess (power) or relative log-rate excess (linear)."""
+def _rate_statistic(parameter: Estimate, shape: RateShape) -> Estimate:
+    """b from a fitted rate parameter: exponent excess (power) or relative log-rate excess
+    (linear)."""
     if shape.linear:
         scale = abs(math.log(shape.contraction))
-        return fit.exponent.affine(1 / scale, 1.0)
-    return fit.exponent.affine(1.0, -shape.exponent)
+        return parameter.affine(1 / scale, 1.0)
+    return parameter.affine(1.0, -shape.exponent)
+
+
+def _at_the_floor(
+    fit: RateFit, trace: CheckedTrace, shape: RateShape, alpha: float, delta: float
+) -> tuple[bool, str] | None:
+    """Whether the final stretch of a floor-cut window passes, with the sentence saying so
+    (None when the run did not end at the float floor; see :mod:`empirical.verdict_floor`)."""
+    stretch = final_stretch(
+        fit,
+        trace.k,
+        trace.gaps,
+        exponent=shape.exponent,
+        log_power=shape.log_power,
+        linear=shape.linear,
+    )
+    if stretch is None:
+        return None
+    b = _rate_statistic(stretch.parameter, shape)
+    high = b.upper_bound(alpha)
+    passes = high <= delta
+    text = (
+        f"the gap reaches the float floor at k={fit.cut_at}, so no longer run adds a "
+        f"checkpoint, and on the final stretch k in [{stretch.start}, {stretch.end}] "
+        f"b = {b.value:.3f} has the {pct(1 - alpha)} upper bound {high:.3f}, "
+        + ("within" if passes else "beyond")
+        + f" the tolerance delta = {delta:g}"
+    )
+    return passes, text
 
 
 def _describe_fit(fit: RateFit, shape: RateShape, level: float) -> str:
@@ -184,7 +215,7 @@ def _rate_check(
         fixed_power=shape.exponent if shape.linear else 0.0,
         fixed_log_power=shape.log_power,
     )
-    b = _rate_statistic(fit, shape)
+    b = _rate_statistic(fit.exponent, shape)
     size = trace.size
     sigma1 = b.se * math.sqrt(size)
     if mode == "upper":
@@ -231,23 +262,23 @@ def _rate_check(
         return Verdict(outcome="fail", label=label, reason=reason + notes, **common)
     if passes:
         guard = _guard(fit, mode, shape, delta)
-        if guard is None:
-            reason = f"PASS ({PASS_LABELS[mode]}): {described}; {test}."
+        floor = _at_the_floor(fit, trace, shape, alpha, delta) if guard else None
+        if guard is None or (mode == "upper" and floor is not None and floor[0]):
+            lifted = f" A {guard} guard would block this, but {floor[1]}." if floor else ""
+            reason = f"PASS ({PASS_LABELS[mode]}): {described}; {test}.{lifted}"
             return Verdict(outcome="pass", label=PASS_LABELS[mode], reason=reason + notes, **common)
         why = _GUARD_TEXT[guard].format(
             direction="flattening" if "FLATTENING" in fit.flags else "steepening",
             last=fit.last_decade.value,
             alpha_c=alpha_c,
         )
-        reason = (
-            f"INCONCLUSIVE ({guard}): {described}; {test}, which would pass, but {why}. "
-            f"Run longer (at least one more decade)."
-        )
+        then = f"; {floor[1]}." if floor else ". Run longer (at least one more decade)."
+        reason = f"INCONCLUSIVE ({guard}): {described}; {test}, which would pass, but {why}{then}"
         return Verdict(
             outcome="inconclusive",
             label=guard,
             reason=reason + notes,
-            needed_decades=round(fit.decades + 1, 1),
+            needed_decades=None if floor else round(fit.decades + 1, 1),
             **common,
         )
     n_needed = needed_replicates(sigma1, margin, alpha, POWER)

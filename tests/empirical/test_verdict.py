@@ -308,3 +308,66 @@ def test_end_flattening_blocks_a_pass_only_beyond_the_tolerance(last_slope, shap
         fit, flags=("END-FLATTENING",), last_decade=replace(fit.last_decade, value=last_slope)
     )
     assert (_guard(bent, "upper", shape, 0.05) == "end-flattening") is blocked
+
+
+# ---------------------------------------------------------------- at the float floor
+
+DENSE = np.unique(np.concatenate([np.arange(1, 101), np.round(np.geomspace(100, 1e3, 11))]))
+
+
+def two_modes(fast: float, slow: float, weight: float, replicates: int = 5) -> np.ndarray:
+    """fast^k + weight slow^k (a quadratic's two modes under gradient descent), with a
+    1e-9 relative jitter per replicate: log gap is convex in k and hits the float floor."""
+    curve = fast**DENSE + weight * slow**DENSE
+    jitter = 1e-9 * np.random.default_rng(0).standard_normal((replicates, DENSE.size))
+    return curve * (1 + jitter)
+
+
+@pytest.mark.parametrize(
+    ("contraction", "outcome"),
+    [(0.95, "pass"), (0.85, "inconclusive"), (0.8, "inconclusive")],
+)
+def test_a_flattening_linear_rate_at_the_float_floor_is_judged_on_its_final_stretch(
+    contraction, outcome
+):
+    """The slow mode 0.9^k surfaces only at the end: the window's mean rate passes against
+    0.85 and 0.8 too, but its final stretch does not, and no longer run can help."""
+    gaps = two_modes(0.5, 0.9, 1e-9)
+    verdict = check_upper(DENSE, gaps, RateShape(contraction=contraction), kmin=1, f_scale=1.0)
+    assert {"PRE-ASYMPTOTIC", "FLATTENING"} <= set(verdict.fit.flags)
+    assert verdict.fit.cut_cause == "floor"
+    assert verdict.outcome == outcome
+    assert "the gap reaches the float floor at k=80" in verdict.reason
+    if outcome == "inconclusive":
+        assert verdict.label == "pre-asymptotic" and verdict.needed_decades is None
+        assert "beyond the tolerance" in verdict.reason and "Run longer" not in verdict.reason
+
+
+def test_the_final_stretch_recovers_the_slowest_mode():
+    from empirical.verdict_floor import final_stretch
+
+    gaps = two_modes(0.5, 0.9, 1e-9)
+    fit = fit_rate(DENSE, gaps, "linear", kmin=1, f_scale=1.0)
+    stretch = final_stretch(fit, DENSE, gaps, exponent=0.0, log_power=0.0, linear=True)
+    assert stretch is not None and stretch.end == fit.window[1]
+    assert np.exp(stretch.parameter.value) == pytest.approx(0.9, rel=1e-3)
+
+
+def test_a_run_that_did_not_reach_the_floor_keeps_the_guard():
+    from empirical.verdict_floor import final_stretch
+
+    curve = 0.5**DENSE + 1e-3 * 0.9**DENSE
+    stopped = DENSE[DENSE <= 60]  # stopped at k = 60, gap ~ 2e-6: far above the floor
+    gaps = np.tile(curve[: stopped.size], (5, 1))
+    fit = fit_rate(stopped, gaps, "linear", kmin=1, f_scale=1.0)
+    assert fit.cut_cause is None
+    assert final_stretch(fit, stopped, gaps, exponent=0.0, log_power=0.0, linear=True) is None
+
+
+def test_a_flattening_power_law_at_the_float_floor_passes_a_slower_bound():
+    k = np.unique(np.round(np.logspace(0, 5, 101)).astype(int))
+    gaps = np.tile(1e3 * k**-6.0 + 1e-6 * k**-2.0, (5, 1))
+    verdict = check_upper(k, gaps, ONE_OVER_K, f_scale=1.0)
+    assert verdict.fit.cut_cause == "floor" and "FLATTENING" in verdict.fit.flags
+    assert verdict.outcome == "pass"
+    assert "A pre-asymptotic guard would block this" in verdict.reason  # k^-2 at the end
