@@ -262,8 +262,10 @@ def _rate_check(
         return Verdict(outcome="fail", label=label, reason=reason + notes, **common)
     if passes:
         guard = _guard(fit, mode, shape, delta)
-        floor = _at_the_floor(fit, trace, shape, alpha, delta) if guard else None
-        if guard is None or (mode == "upper" and floor is not None and floor[0]):
+        floor = (
+            _at_the_floor(fit, trace, shape, alpha, delta) if guard and mode == "upper" else None
+        )
+        if guard is None or (floor is not None and floor[0]):
             lifted = f" A {guard} guard would block this, but {floor[1]}." if floor else ""
             reason = f"PASS ({PASS_LABELS[mode]}): {described}; {test}.{lifted}"
             return Verdict(outcome="pass", label=PASS_LABELS[mode], reason=reason + notes, **common)
