@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from empirical.fitting import Estimate, RateFit
-from empirical.fitting.inference import mean_estimate, replicate_ols
+from empirical.fitting.inference import known_factor_log, mean_estimate, replicate_slopes
 
 __all__ = ["FinalStretch", "final_stretch"]
 
@@ -62,12 +62,7 @@ def final_stretch(
         return None
     chosen = inside[-count:]
     ks = k[chosen].astype(float)
-    offset = np.zeros(ks.size)
-    if linear and exponent:
-        offset += exponent * np.log(ks)
-    if log_power:
-        offset += log_power * np.log(np.log(ks))
+    offset = known_factor_log(ks, exponent if linear else 0.0, log_power)
     x = ks if linear else np.log(ks)
-    design = np.column_stack([np.ones(ks.size), x - x.mean()])
-    slopes = replicate_ols(design, np.log(gaps[:, chosen]) - offset)[:, 1]
+    slopes = replicate_slopes(x, np.log(gaps[:, chosen]) - offset)
     return FinalStretch(mean_estimate(slopes, fit.level), int(ks[0]), int(ks[-1]))

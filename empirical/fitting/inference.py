@@ -90,6 +90,21 @@ def replicate_ols(design: np.ndarray, responses: np.ndarray) -> np.ndarray:
     return (coef / norms[:, None]).T
 
 
+def replicate_slopes(x: np.ndarray, responses: np.ndarray) -> np.ndarray:
+    """Per-replicate OLS slope of each row of ``responses`` (R, n) on ``x`` (n,): (R,)."""
+    design = np.column_stack([np.ones(x.size), x - x.mean()])
+    return replicate_ols(design, responses)[:, 1]
+
+
+def known_factor_log(k: np.ndarray, power: float, log_power: float) -> np.ndarray:
+    """log h(k) for the known factor h(k) = k^power (log k)^log_power (needs k >= 2 if
+    log_power != 0)."""
+    offset = power * np.log(k)
+    if log_power:
+        offset = offset + log_power * np.log(np.log(k))
+    return offset
+
+
 def mean_estimate(samples: np.ndarray, level: float = 0.95) -> Estimate:
     """Mean of R independent per-replicate values, se = sd/sqrt(R), t_{R-1}."""
     samples = np.asarray(samples, dtype=float)

@@ -27,9 +27,11 @@ from numpy.typing import ArrayLike
 from empirical.fitting.inference import (
     Estimate,
     jackknife,
+    known_factor_log,
     leave_one_out_means,
     mean_estimate,
     replicate_ols,
+    replicate_slopes,
 )
 from empirical.fitting.inputs import (
     checked_choice,
@@ -76,11 +78,6 @@ def _centered_design(columns: np.ndarray) -> np.ndarray:
     return np.column_stack([np.ones(columns.shape[0]), columns - columns.mean(axis=0)])
 
 
-def _slopes(x: np.ndarray, z: np.ndarray) -> np.ndarray:
-    """Per-replicate OLS slope of the rows of z on x."""
-    return replicate_ols(_centered_design(x[:, None]), z)[:, 1]
-
-
 def _fixed_factor_text(power: float, log_power: float) -> str:
     parts = [f"k^{power:g}" if power else "", f"(log k)^{log_power:g}" if log_power else ""]
     return " ".join(part for part in parts if part)
@@ -99,7 +96,7 @@ def _decade_slopes(
         low = int(np.searchsorted(k, lo_k * (1 - 1e-9)))
         if high - low >= 1:
             slope = mean_estimate(
-                _slopes(np.log(k[low : high + 1]), log_gap[:, low : high + 1]), level
+                replicate_slopes(np.log(k[low : high + 1]), log_gap[:, low : high + 1]), level
             )
             out.append(DecadeSlope(int(k[low]), int(k[high]), slope))
         high = low
@@ -148,7 +145,7 @@ def _end_flattening(x: np.ndarray, z: np.ndarray, last: int, alpha_c: float) -> 
     """One-sided t-test at alpha_c that the last-decade slope (from index ``last``) is larger."""
     if last == 0:
         return False
-    diff = mean_estimate(_slopes(x[last:], z[:, last:]) - _slopes(x, z))
+    diff = mean_estimate(replicate_slopes(x[last:], z[:, last:]) - replicate_slopes(x, z))
     return diff.lower_bound(alpha_c) > 0
 
 
@@ -201,14 +198,12 @@ def fit_rate(
 
     ks = k_arr[clean.start : clean.stop]
     log_gap = np.log(gap[:, clean.start : clean.stop])
-    offset = fixed_power * np.log(ks)
-    if fixed_log_power:
-        offset = offset + fixed_log_power * np.log(np.log(ks))
+    offset = known_factor_log(ks, fixed_power, fixed_log_power)
     z = log_gap - offset
     size = gap.shape[0]
 
     last = last_decade_start(ks, 0, ks.size)
-    last_decade = mean_estimate(_slopes(np.log(ks[last:]), log_gap[:, last:]), level)
+    last_decade = mean_estimate(replicate_slopes(np.log(ks[last:]), log_gap[:, last:]), level)
     linear_flag = _linear_flag(ks, log_gap, last_decade)
     bic = family_bic(ks, np.exp(log_gap).mean(axis=0))
     common = {
