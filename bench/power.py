@@ -24,7 +24,7 @@ constants is checked. Their averaged gaps approach the theorem's exponent from t
 side for decades (the half-decade slopes in the ``truth`` column are measured by
 ``bench/slow_side.py``), so a slope test alone would fail them; with the bound holding far
 beyond the reach of a rerun, the verdict is INCONCLUSIVE "below-bound" instead
-(:mod:`empirical.verification.headroom`). A third table, not counted in the targets,
+(:mod:`empirical.verdicts.headroom`). A third table, not counted in the targets,
 shows the same runs unconstrained (the bound cannot be checked, so the slope test
 decides) and a weakly biased hinge run, which stalls only after K and cannot be told
 from the correct one within K.
@@ -197,7 +197,7 @@ def _init_worker() -> None:
 def run_one(index: int, seed: int) -> dict[str, object]:
     """One default verify of CATALOG[index] at ``seed``: outcome, label, deciding check,
     fitted power-law exponent (None for linear fits), wall time, or the error."""
-    from empirical.verify import verify
+    from empirical.verification.verify import verify
 
     cell = CATALOG[index]
     tic = time.perf_counter()
@@ -322,7 +322,7 @@ def parse_args() -> argparse.Namespace:
 
 
 def main() -> None:
-    from empirical.verify import DEFAULT_REPLICATES, DEFAULT_STEPS
+    from empirical.verification.verify import DEFAULT_REPLICATES, DEFAULT_STEPS
 
     args = parse_args()
     os.environ["NUMBA_NUM_THREADS"] = "1"  # inherited by the workers before numba loads

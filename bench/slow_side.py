@@ -11,7 +11,7 @@ mean gap at K, and the verdict at that K.
 It backs the ``truth`` column of those cells: the averaged gaps approach the theorem's
 exponent from the slow side, with half-decade slopes slower than the theorem's for
 decades past the default K = 1e5, while staying far below the bound. That is the case
-the below-bound rule (:mod:`empirical.verification.headroom`) is for.
+the below-bound rule (:mod:`empirical.verdicts.headroom`) is for.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def half_decade_slopes(k: np.ndarray, mean: np.ndarray, start: float) -> list[fl
 
 
 def main() -> None:
-    from empirical.verify import verify
+    from empirical.verification.verify import verify
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=float, default=1e7, help="K (default 1e7)")

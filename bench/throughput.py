@@ -34,9 +34,9 @@ import numba
 import numpy as np
 
 from empirical.objectives import objective
-from empirical.runner import run
-from empirical.sampling import replicate_generators
-from empirical.trace import geometric_checkpoints
+from empirical.runner.loop import run
+from empirical.runner.sampling import replicate_generators
+from empirical.runner.trace import geometric_checkpoints
 
 N = 10_000
 R = 32

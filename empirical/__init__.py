@@ -7,15 +7,14 @@ a configuration against a theorem or a rate.
 """
 
 from empirical.averaging import Average, average_weights, parse_average
-from empirical.expectations import Expectation, parse_expectation
 from empirical.fitting import RateFit, fit_minibatch, fit_rate
 from empirical.objectives import OBJECTIVES, Ball, Box, Objective, objective
 from empirical.optimizers import OPTIMIZERS, Optimizer, optimizer
-from empirical.runner import run
-from empirical.sampling import SAMPLINGS, replicate_generators
+from empirical.runner.loop import run
+from empirical.runner.sampling import SAMPLINGS, replicate_generators
+from empirical.runner.trace import Trace, geometric_checkpoints, load_trace
 from empirical.schedules import PlateauSchedule, StepSchedule, bind_schedule
-from empirical.trace import Trace, geometric_checkpoints, load_trace
-from empirical.verdict import (
+from empirical.verdicts import (
     RateShape,
     Verdict,
     check_bound,
@@ -23,7 +22,8 @@ from empirical.verdict import (
     check_match,
     check_upper,
 )
-from empirical.verify import VerificationResult, verify, verify_trace
+from empirical.verification.expectation import Expectation, parse_expectation
+from empirical.verification.verify import VerificationResult, verify, verify_trace
 
 __all__ = [
     "OBJECTIVES",

@@ -57,7 +57,7 @@ def _first_line(exc: BaseException) -> str:
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
-    from empirical.verify import verify
+    from empirical.verification.verify import verify
     from reports.verify_view import render_verification
 
     try:
@@ -124,7 +124,7 @@ def _constants(text: str) -> dict[str, float]:
 
 
 def _add_verify(sub: argparse._SubParsersAction) -> None:
-    from empirical.verify import DEFAULT_REPLICATES, DEFAULT_SEED, DEFAULT_STEPS
+    from empirical.verification.verify import DEFAULT_REPLICATES, DEFAULT_SEED, DEFAULT_STEPS
 
     verify = sub.add_parser(
         "verify",

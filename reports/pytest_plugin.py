@@ -9,7 +9,7 @@ disables it). A test asks for the ``ratecheck`` fixture::
 
 or calls :func:`assert_rate` directly (``from reports.pytest_plugin import assert_rate``),
 with a recorded :class:`empirical.Trace` or the keyword arguments of
-:func:`empirical.verify.verify`. Anything but a PASS raises :class:`AssertionError` whose
+:func:`empirical.verify`. Anything but a PASS raises :class:`AssertionError` whose
 message names the fitted exponent and its interval, the expected rate, the window, the
 verdict label and the seed and command that reproduce the run. Runs are deterministic:
 the seed is :data:`DEFAULT_SEED` unless given (or set with ``--ratecheck-seed``).
@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:  # the plugin loads with every pytest run: import the toolkit lazily
-    from empirical.trace import Trace
+    from empirical.runner.trace import Trace
     from empirical.verification.result import VerificationResult
 
 __all__ = ["DEFAULT_SEED", "RateChecker", "assert_rate", "failure_message"]
@@ -70,13 +70,13 @@ def assert_rate(
     """Verify a rate and raise :class:`AssertionError` unless the verdict is PASS.
 
     ``trace_or_scenario``: a :class:`empirical.Trace` (checked with
-    :func:`empirical.verify.verify_trace`; ``options`` are its keywords), a dict of
-    :func:`empirical.verify.verify` keywords, or None with those keywords in ``options``
+    :func:`empirical.verify_trace`; ``options`` are its keywords), a dict of
+    :func:`empirical.verify` keywords, or None with those keywords in ``options``
     (``objective``, ``optimizer``, ``schedule``, ``steps``, ``replicates``, ...).
     ``expected``: a theorem id, ``"O(EXPR)"`` or ``"linear"``. Returns the result.
     """
-    from empirical.trace import Trace
-    from empirical.verify import verify, verify_trace
+    from empirical.runner.trace import Trace
+    from empirical.verification.verify import verify, verify_trace
 
     if expected is None:
         expected = options.pop("expect", None)
@@ -112,7 +112,7 @@ class RateChecker:
         **options: Any,
     ) -> VerificationResult:
         """:func:`assert_rate`, with ``seed`` defaulting to the session's for scenarios."""
-        from empirical.trace import Trace
+        from empirical.runner.trace import Trace
 
         if not isinstance(trace_or_scenario, Trace):
             options.setdefault("seed", self.seed)

@@ -7,7 +7,7 @@ gaps and full gradients take all replicates at once through ``X[rows] @ W.T``, o
 block of rows at a time (:func:`row_blocks`), so that the (rows, R) temporaries stay in
 cache rather than streaming (n, R) arrays through memory.
 
-Data come from a user's file (``data=path``, see :mod:`empirical.data`) or are drawn
+Data come from a user's file (``data=path``, see :mod:`empirical.objectives.data`) or are drawn
 from ``seed`` with :func:`numpy.random.default_rng`: a Gaussian design x_i ~ N(0, I_d)
 and a planted w_true ~ N(0, I_d / d), so that x_i.w_true ~ N(0, 1).
 """
@@ -21,10 +21,10 @@ from typing import Any
 
 import numpy as np
 
-from empirical.data import check_xy, load_xy
 from empirical.objectives import _params as check
 from empirical.objectives._frozen import freeze
 from empirical.objectives.base import Ball, Objective
+from empirical.objectives.data import check_xy, load_xy
 from theory.errors import InputError
 
 DEFAULT_N = 1000

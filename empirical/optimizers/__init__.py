@@ -2,7 +2,7 @@
 
 ``optimizer("adam:beta1=0.5")`` builds a built-in optimizer from a spec;
 ``optimizer("my_opts.py:make:lr0=1")`` or ``optimizer("pkg.mod:make")`` loads a user
-factory (see :mod:`empirical.loading`).
+factory (see :mod:`empirical.optimizers.loading`).
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ def is_user_reference(spec: str) -> bool:
 
 
 def _user(spec: str) -> Optimizer:
-    from empirical.loading import user_optimizer  # here: loading imports this package
+    from empirical.optimizers.loading import user_optimizer  # here: loading imports this package
 
     target, _, rest = spec.strip().partition(":")
     name, _, params = rest.partition(":")

@@ -1,6 +1,6 @@
 """Run a plan's checks on a recorded series and combine them into one outcome.
 
-Checks (each an :class:`empirical.verdict.Verdict`):
+Checks (each an :class:`empirical.verdicts.Verdict`):
 
 * ``rate``: check_upper or check_match with the plan's shape; for ``linear`` with an
   unknown contraction, :func:`linear_verdict`.
@@ -19,7 +19,7 @@ results are not tests of the theorem at finite k, so they do not decide by thems
   converging): the outcome is INCONCLUSIVE instead;
 * a "slower" FAIL of the rate check of an upper bound whose bound with constants was
   checked and holds, when even the fastest-rising trend the data allow would meet the
-  bound only beyond the reach of a rerun (:mod:`empirical.verification.headroom`):
+  bound only beyond the reach of a rerun (:mod:`empirical.verdicts.headroom`):
   INCONCLUSIVE "below-bound", since no feasible run can contradict the theorem's
   statement. Against a bare ``O(...)`` rate, or a theorem whose constants are not
   available, the slower FAIL stands, as do "stalls" and "diverges".
@@ -35,8 +35,8 @@ import numpy as np
 from empirical.fitting import fit_rate, needed_replicates
 from empirical.fitting.rate import LINEAR_SLOPE, min_points
 from empirical.fitting.window import range_problem
-from empirical.verdict import Verdict, check_bound, check_constant, check_match, check_upper
-from empirical.verdict_core import (
+from empirical.verdicts import Verdict, check_bound, check_constant, check_match, check_upper
+from empirical.verdicts.core import (
     PASS_LABELS,
     POWER,
     checked_trace,
@@ -45,7 +45,7 @@ from empirical.verdict_core import (
     pct,
     short_window_verdict,
 )
-from empirical.verification.headroom import Headroom, headroom
+from empirical.verdicts.headroom import Headroom, headroom
 from empirical.verification.plan import Plan
 
 __all__ = ["Checks", "Outcome", "combine", "linear_verdict", "run_checks", "value_outcome"]

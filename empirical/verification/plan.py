@@ -6,7 +6,7 @@ averaged theorem with no ``average`` given records that average, alpha = 1/2 for
 and gamma = 1 for polynomial decay unless given); its quantity picks gap or dist2; its
 schedule is compared with the run's, which binds the schedule's own constants; its
 conditions are checked on the bound constants; its shape becomes a numeric
-:class:`empirical.verdict.RateShape`.
+:class:`empirical.verdicts.RateShape`.
 
 Mode of the rate check (:data:`ATTAINING`): ``match`` (TOST) when the run is an instance
 that attains the theorem's rate, that is the theorem is exact, or its ``attained_by`` names
@@ -30,10 +30,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from empirical.averaging import Average
-from empirical.expectations import Expectation
 from empirical.objectives.base import Objective
 from empirical.schedules import Schedule
-from empirical.verdict import RateShape
+from empirical.verdicts import RateShape
 from empirical.verification.assumptions import resolve_constants
 from empirical.verification.binding import (
     bind_schedule_constants,
@@ -42,6 +41,7 @@ from empirical.verification.binding import (
     missing_symbols,
     numeric,
 )
+from empirical.verification.expectation import Expectation
 from theory import asymptotics
 from theory import symbols as S
 from theory.errors import InputError

@@ -10,8 +10,8 @@ from typing import Any
 import numpy as np
 
 from empirical.fitting import RateFit
-from empirical.trace import Trace
-from empirical.verdict import Verdict
+from empirical.runner.trace import Trace
+from empirical.verdicts import Verdict
 from empirical.verification.checks import Checks, Outcome, value_outcome
 from empirical.verification.plan import Plan
 

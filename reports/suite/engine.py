@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from empirical.verification.result import VerificationResult
-from empirical.verify import verify
+from empirical.verification.verify import verify
 from reports.progress import SuiteProgress
 from reports.suite.cache import ResultCache
 from reports.suite.model import CUSTOM_CHECKS, CheckResult, CheckSpec, Curve, Panel, status_of
@@ -359,7 +359,7 @@ def _compile_kernel_here() -> None:
     Each spawned worker would otherwise compile it at the same time (~17 s each on a cold
     numba cache); after this they load it from numba's on-disk cache in well under a second.
     """
-    from empirical.runner import run
+    from empirical.runner.loop import run
 
     run("quadratic", "sgd", 0.1, steps=2, replicates=1, seed=0, kernel="compiled")
 

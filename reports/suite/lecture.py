@@ -3,7 +3,7 @@
 :data:`LECTURE_SUITE` holds one :class:`CheckSpec` per tested claim, in the lecture's
 order; the id ``cNN...`` carries the claim's number NN (1-14, as listed in issue 5 §1).
 Each claim is stated in ratecheck's words, with the theorem it rests on where the
-catalog has one. ``verify`` checks are one call of :func:`empirical.verify.verify`;
+catalog has one. ``verify`` checks are one call of :func:`empirical.verify`;
 ``custom`` checks are registered by the ``lecture_*`` modules imported below. Every check
 is seeded by its ``seed`` parameter; ``quick`` makes it CI-sized.
 """

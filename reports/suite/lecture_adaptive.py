@@ -14,7 +14,7 @@ import numpy as np
 
 from empirical import objective as make_objective
 from empirical import run
-from empirical.verify import verify_trace
+from empirical.verification.verify import verify_trace
 from reports.suite.engine import verification_curve
 from reports.suite.lecture_common import Part, build, combine, part_of, rounded
 from reports.suite.model import CheckResult, CheckSpec, Panel, custom_check

@@ -19,8 +19,8 @@ from empirical import objective as make_objective
 from empirical import run
 from empirical.fitting import fit_minibatch
 from empirical.fitting.inference import Estimate, mean_estimate
-from empirical.trace import geometric_checkpoints
-from empirical.verdict import RateShape, check_constant, check_upper
+from empirical.runner.trace import geometric_checkpoints
+from empirical.verdicts import RateShape, check_constant, check_upper
 from empirical.verification.binding import bound_curve
 from reports.suite.lecture_common import (
     ALPHA,

@@ -16,7 +16,7 @@ from empirical import objective as make_objective
 from empirical import optimizer as make_optimizer
 from empirical import run
 from empirical.fitting.inference import mean_estimate
-from empirical.verify import verify_trace
+from empirical.verification.verify import verify_trace
 from reports.suite.engine import verification_curve
 from reports.suite.lecture_common import (
     build,

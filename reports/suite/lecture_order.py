@@ -15,7 +15,7 @@ import numpy as np
 from empirical import run
 from empirical.fitting.inference import mean_estimate
 from empirical.objectives import Logistic, Ridge
-from empirical.trace import geometric_checkpoints
+from empirical.runner.trace import geometric_checkpoints
 from reports.suite.lecture_common import (
     Part,
     below_zero,

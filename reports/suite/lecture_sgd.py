@@ -19,8 +19,8 @@ from empirical import objective as make_objective
 from empirical import run
 from empirical.fitting import Estimate
 from empirical.fitting.inference import mean_estimate
-from empirical.trace import geometric_checkpoints
-from empirical.verify import verify, verify_trace
+from empirical.runner.trace import geometric_checkpoints
+from empirical.verification.verify import verify, verify_trace
 from reports.suite.engine import verification_curve
 from reports.suite.lecture_common import (
     ALPHA,

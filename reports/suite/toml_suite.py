@@ -49,14 +49,14 @@ from pathlib import Path
 from typing import Any
 
 from empirical.averaging import parse_average
-from empirical.expectations import parse_expectation
 from empirical.objectives import objective as make_objective
 from empirical.objectives.base import Objective
 from empirical.optimizers import is_user_reference
 from empirical.optimizers import optimizer as make_optimizer
-from empirical.sampling import check_batch_size, check_sampling
+from empirical.runner.sampling import check_batch_size, check_sampling
 from empirical.schedules import bind_schedule
 from empirical.specs import split_spec
+from empirical.verification.expectation import parse_expectation
 from empirical.verification.plan import plan_verification
 from reports.suite.model import CheckSpec
 from theory.errors import InputError, RatecheckError

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from empirical.verify import verify
+from empirical.verification.verify import verify
 from reports.progress import SuiteProgress
 from reports.suite.engine import exit_code, run_check, run_suite, verification_check
 from reports.suite.model import CheckResult, CheckSpec, Curve, Panel, custom_check, status_of

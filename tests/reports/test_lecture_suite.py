@@ -11,7 +11,7 @@ import pytest
 
 from empirical import objective, optimizer
 from empirical.fitting.inference import Estimate
-from empirical.verify import verify
+from empirical.verification.verify import verify
 from reports.suite.engine import run_check
 from reports.suite.lecture import LECTURE_SUITE, claim_number
 from reports.suite.lecture_adaptive import last_decade_slope

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import reports.pytest_plugin
-from empirical.runner import run
+from empirical.runner.loop import run
 from reports.pytest_plugin import assert_rate
 
 pytest_plugins = ["pytester"]

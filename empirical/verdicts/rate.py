@@ -1,6 +1,6 @@
 """Rate verdicts: ``check_upper`` (an upper bound O(g)) and ``check_match`` (TOST).
 
-See :mod:`empirical.verdict` for the rules.
+See :mod:`empirical.verdicts` for the rules.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from empirical.fitting.inputs import (
 )
 from empirical.fitting.rate import min_points
 from empirical.fitting.window import range_problem
-from empirical.verdict_core import (
+from empirical.verdicts.core import (
     PASS_LABELS,
     POWER,
     CheckedTrace,
@@ -31,7 +31,7 @@ from empirical.verdict_core import (
     pct,
     short_window_verdict,
 )
-from empirical.verdict_floor import final_stretch
+from empirical.verdicts.floor import final_stretch
 from theory.errors import InputError
 
 
@@ -138,7 +138,7 @@ def _at_the_floor(
     fit: RateFit, trace: CheckedTrace, shape: RateShape, alpha: float, delta: float
 ) -> tuple[bool, str] | None:
     """Whether the final stretch of a floor-cut window passes, with the sentence saying so
-    (None when the run did not end at the float floor; see :mod:`empirical.verdict_floor`)."""
+    (None when the run did not end at the float floor; see :mod:`empirical.verdicts.floor`)."""
     stretch = final_stretch(
         fit,
         trace.k,

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from empirical.fitting.inference import t_quantile
-from empirical.verdict import Verdict
+from empirical.verdicts import Verdict
 
 __all__ = ["FEASIBLE_STEPS", "Headroom", "headroom", "horizon"]
 

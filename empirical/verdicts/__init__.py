@@ -31,8 +31,8 @@ and ``needed_decades`` (assuming sigma_1 falls like 1/D in the number of decades
 slowest decay in STATISTICS.md §3a).
 """
 
-from empirical.verdict_core import Verdict
-from empirical.verdict_rate import RateShape, check_match, check_upper
-from empirical.verdict_value import check_bound, check_constant
+from empirical.verdicts.core import Verdict
+from empirical.verdicts.rate import RateShape, check_match, check_upper
+from empirical.verdicts.value import check_bound, check_constant
 
 __all__ = ["RateShape", "Verdict", "check_bound", "check_constant", "check_match", "check_upper"]

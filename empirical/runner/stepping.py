@@ -4,7 +4,7 @@ A stepper holds the iterates w (R, d), the optimizer state, the online (polynomi
 averages and the prefix sums of w - w* that suffix averages need, and applies a block of
 updates k0+1..k0+m with pre-drawn batches, returning snapshots of that state after the
 requested updates. :class:`CompiledStepper` runs the fused kernel of
-:mod:`empirical.kernels`; :class:`NumpyStepper` is a Python loop over updates,
+:mod:`empirical.runner.kernels`; :class:`NumpyStepper` is a Python loop over updates,
 vectorized over replicates, that calls ``objective.grad`` and ``optimizer.update``.
 Both implement the same formulas (tests check them against each other).
 """
@@ -17,11 +17,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from empirical import kernels
 from empirical.averaging import Average, polydecay_rate
 from empirical.objectives.base import Objective
 from empirical.optimizers.base import Optimizer
-from empirical.sampling import INDEX_DTYPE, GaussianNoise, IndexSampler, replicate_generators
+from empirical.runner import kernels
+from empirical.runner.sampling import INDEX_DTYPE, GaussianNoise, IndexSampler, replicate_generators
 from empirical.schedules import Schedule
 from theory.errors import InputError
 
@@ -84,7 +84,8 @@ class Stepper(ABC):
 
 
 class CompiledStepper(Stepper):
-    """The fused kernel of :mod:`empirical.kernels`: built-in optimizers, compiled families."""
+    """The fused kernel of :mod:`empirical.runner.kernels` (built-in optimizers, compiled
+    families)."""
 
     kind = "compiled"
 

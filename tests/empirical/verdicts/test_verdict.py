@@ -1,4 +1,4 @@
-"""Verdicts on synthetic traces with known answers (empirical.verdict, STATISTICS.md §5)."""
+"""Verdicts on synthetic traces with known answers (empirical.verdicts, STATISTICS.md §5)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from empirical.fitting import fit_rate
-from empirical.verdict import (
+from empirical.verdicts import (
     RateShape,
     Verdict,
     check_bound,
@@ -298,7 +298,7 @@ def test_end_flattening_blocks_a_pass_only_beyond_the_tolerance(last_slope, shap
     """A significant flattening within delta of the expected local slope does not block."""
     from dataclasses import replace
 
-    from empirical.verdict_rate import _guard
+    from empirical.verdicts.rate import _guard
 
     k = np.unique(np.round(np.logspace(0, 5, 51)).astype(int))
     rng = np.random.default_rng(5)
@@ -344,7 +344,7 @@ def test_a_flattening_linear_rate_at_the_float_floor_is_judged_on_its_final_stre
 
 
 def test_the_final_stretch_recovers_the_slowest_mode():
-    from empirical.verdict_floor import final_stretch
+    from empirical.verdicts.floor import final_stretch
 
     gaps = two_modes(0.5, 0.9, 1e-9)
     fit = fit_rate(DENSE, gaps, "linear", kmin=1, f_scale=1.0)
@@ -354,7 +354,7 @@ def test_the_final_stretch_recovers_the_slowest_mode():
 
 
 def test_a_run_that_did_not_reach_the_floor_keeps_the_guard():
-    from empirical.verdict_floor import final_stretch
+    from empirical.verdicts.floor import final_stretch
 
     curve = 0.5**DENSE + 1e-3 * 0.9**DENSE
     stopped = DENSE[DENSE <= 60]  # stopped at k = 60, gap ~ 2e-6: far above the floor

@@ -1,4 +1,4 @@
-"""A slower rate against a bound that holds (empirical.verification.headroom, checks.combine)."""
+"""A slower rate against a bound that holds (empirical.verdicts.headroom, checks.combine)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import math
 import numpy as np
 import pytest
 
-from empirical.verdict import RateShape, check_bound, check_upper
-from empirical.verification.headroom import FEASIBLE_STEPS, Headroom, headroom, horizon
-from empirical.verify import verify
+from empirical.verdicts import RateShape, check_bound, check_upper
+from empirical.verdicts.headroom import FEASIBLE_STEPS, Headroom, headroom, horizon
+from empirical.verification.verify import verify
 from tests.empirical.synthetic import checkpoints, shaped
 
 K5 = checkpoints(10**5)

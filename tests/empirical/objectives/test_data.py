@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from empirical.data import check_xy, load_xy
+from empirical.objectives.data import check_xy, load_xy
 from theory.errors import InputError
 
 X = np.array([[1.0, 2.0], [3.0, 4.5], [-1.0, 0.25]])

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from empirical.trace import Trace, geometric_checkpoints, load_trace
+from empirical.runner.trace import Trace, geometric_checkpoints, load_trace
 from theory.errors import InputError, UnknownNameError
 
 

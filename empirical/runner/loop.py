@@ -2,16 +2,16 @@
 
 ``run(objective, optimizer, schedule, steps=K, replicates=R, seed=s)`` advances all R
 replicates together from ``w_0``: update k (k = 1..K) draws replicate r's batch from
-its own stream (:mod:`empirical.sampling`), takes the stochastic gradient at the
+its own stream (:mod:`empirical.runner.sampling`), takes the stochastic gradient at the
 optimizer's look-ahead point, applies the optimizer with the step eta_k (times the
 replicate's plateau scale), projects onto the objective's domain, tests divergence and
 updates the online averages. At each checkpoint it records F(w_k) - F* and
 ||w_k - w*||^2 for every replicate and every average.
 
 Built-in optimizers on objectives of a compiled family run the fused numba kernel of
-:mod:`empirical.kernels`; anything else runs the numpy path, a Python loop over updates
+:mod:`empirical.runner.kernels`; anything else runs the numpy path, a Python loop over updates
 vectorized over replicates that calls ``objective.grad`` and ``optimizer.update`` (both
-steppers are in :mod:`empirical.stepping`). Both implement the same formulas (a test
+steppers are in :mod:`empirical.runner.stepping`). Both implement the same formulas (a test
 checks them against each other); reruns with the same arguments are bit-identical, and
 replicate r does not change when R does. The updates run in blocks, each as long as
 memory allows and ending at a plateau evaluation, so one kernel call covers many
@@ -34,11 +34,11 @@ import sympy as sp
 from empirical.averaging import Average, parse_average, suffix_start
 from empirical.objectives.base import Objective
 from empirical.optimizers.base import Optimizer
-from empirical.progress import Progress
-from empirical.sampling import check_batch_size, check_sampling
+from empirical.runner.progress import Progress
+from empirical.runner.sampling import check_batch_size, check_sampling
+from empirical.runner.stepping import Setup, Stepper, draws, make_stepper, sampler
+from empirical.runner.trace import Trace, geometric_checkpoints
 from empirical.schedules import PlateauSchedule, Schedule, bind_schedule
-from empirical.stepping import Setup, Stepper, draws, make_stepper, sampler
-from empirical.trace import Trace, geometric_checkpoints
 from theory.errors import InputError, UnknownNameError
 
 KERNELS = ("auto", "compiled", "numpy")

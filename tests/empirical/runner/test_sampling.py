@@ -6,7 +6,7 @@ import numba
 import numpy as np
 import pytest
 
-from empirical.sampling import (
+from empirical.runner.sampling import (
     MAX_SAMPLES,
     SAMPLINGS,
     GaussianNoise,

@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from empirical.loading import load_factory, user_optimizer
 from empirical.optimizers import Optimizer, optimizer
+from empirical.optimizers.loading import load_factory, user_optimizer
 from theory.errors import InputError
 
 # A user file: scaled SGD returned in each accepted form, plus things that are not factories.

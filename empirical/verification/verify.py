@@ -4,7 +4,7 @@
 quantity, mode, bound with its constants), runs R replicates (:func:`empirical.run`),
 then tests the recorded quantity (:mod:`empirical.verification.checks`) and returns a
 :class:`VerificationResult`. ``verify_trace`` does the same on a recorded
-:class:`~empirical.trace.Trace`.
+:class:`~empirical.runner.trace.Trace`.
 
 Defaults: K = 1e5 updates and R = 30 replicates. With kmin = 10, K = 1e5 leaves up to
 four decades to fit. STATISTICS.md §3a gives the per-replicate slope sd sigma_1 = 0.065 at
@@ -26,19 +26,19 @@ import numpy as np
 import sympy as sp
 
 from empirical.averaging import Average, parse_average
-from empirical.expectations import Expectation, parse_expectation
 from empirical.fitting.inputs import checked_fraction, checked_nonnegative
 from empirical.objectives import OBJECTIVES
 from empirical.objectives import objective as make_objective
 from empirical.objectives.base import Objective
 from empirical.optimizers import optimizer as make_optimizer
 from empirical.optimizers.base import Optimizer
-from empirical.runner import run
-from empirical.sampling import check_batch_size, check_sampling
+from empirical.runner.loop import run
+from empirical.runner.sampling import check_batch_size, check_sampling
+from empirical.runner.trace import Trace, geometric_checkpoints
 from empirical.schedules import Schedule, bind_schedule
-from empirical.trace import Trace, geometric_checkpoints
-from empirical.verdict_core import checked_trace
+from empirical.verdicts.core import checked_trace
 from empirical.verification.checks import combine, run_checks
+from empirical.verification.expectation import Expectation, parse_expectation
 from empirical.verification.plan import Plan, plan_verification
 from empirical.verification.result import SCHEMA, VerificationResult
 from theory.errors import InputError, UnknownNameError

@@ -1,7 +1,7 @@
 """Value verdicts: ``check_bound`` (the mean gap against explicit values B(k)) and
 ``check_constant`` (the asymptotic constant, gap/C(k) over the last decade).
 
-See :mod:`empirical.verdict` for the rules.
+See :mod:`empirical.verdicts` for the rules.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from empirical.fitting.inputs import (
     checked_nonnegative,
 )
 from empirical.fitting.window import last_decade_start, range_problem
-from empirical.verdict_core import (
+from empirical.verdicts.core import (
     ALPHA_C,
     PASS_LABELS,
     POWER,

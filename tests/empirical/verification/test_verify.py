@@ -12,16 +12,16 @@ import numpy as np
 import pytest
 
 from empirical.averaging import Average
-from empirical.expectations import parse_expectation
 from empirical.fitting import needed_replicates
 from empirical.objectives import objective
 from empirical.optimizers import Optimizer, SgdState
-from empirical.runner import run
+from empirical.runner.loop import run
 from empirical.schedules import bind_schedule
 from empirical.verification.assumptions import exact_gradients, resolve_constants
+from empirical.verification.expectation import parse_expectation
 from empirical.verification.plan import attains, plan_verification
 from empirical.verification.result import SCHEMA
-from empirical.verify import DEFAULT_REPLICATES, DEFAULT_STEPS, verify, verify_trace
+from empirical.verification.verify import DEFAULT_REPLICATES, DEFAULT_STEPS, verify, verify_trace
 from theory.catalog import get_theorem
 from theory.errors import InputError
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import sympy as sp
 
-from empirical.expectations import parse_expectation
+from empirical.verification.expectation import parse_expectation
 from theory.catalog import get_theorem
 from theory.errors import InputError, UnknownNameError
 

@@ -14,13 +14,13 @@ import numba
 import numpy as np
 import pytest
 
-from empirical import kernels
 from empirical.objectives import OBJECTIVES, objective
 from empirical.objectives.base import Ball, Objective
 from empirical.optimizers import OPTIMIZERS, optimizer
 from empirical.optimizers.base import Optimizer
-from empirical.runner import run
-from empirical.trace import Trace
+from empirical.runner import kernels
+from empirical.runner.loop import run
+from empirical.runner.trace import Trace
 from theory.errors import InputError
 
 # spec, schedule, batch size, sampling

@@ -11,10 +11,10 @@ import pytest
 
 from empirical.averaging import average_weights, parse_average
 from empirical.objectives import objective
-from empirical.progress import Progress
-from empirical.runner import run
-from empirical.sampling import replicate_generators
-from empirical.trace import load_trace
+from empirical.runner.loop import run
+from empirical.runner.progress import Progress
+from empirical.runner.sampling import replicate_generators
+from empirical.runner.trace import load_trace
 from theory.errors import InputError, UnknownNameError
 
 LAM, SIGMA = 2.0, 1.5
