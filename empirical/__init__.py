@@ -1,6 +1,7 @@
 """Experimental half of ratecheck: objectives, optimizers, the multi-replicate runner.
 
-``run(objective, optimizer, schedule, steps=K, replicates=R, seed=s)`` runs R replicates
+A :class:`Scenario` describes one run and its check. ``run(scenario)`` (or
+``run(objective, optimizer, schedule, steps=K, replicates=R, seed=s)``) runs R replicates
 at once and returns a :class:`Trace` of gaps and distances at checkpoints;
 ``fit_rate`` fits its rate with replicate-level inference, and ``verify`` runs and checks
 a configuration against a theorem or a rate.
@@ -11,8 +12,9 @@ from empirical.fitting import RateFit, fit_minibatch, fit_rate
 from empirical.objectives import OBJECTIVES, Ball, Box, Objective, objective
 from empirical.optimizers import OPTIMIZERS, Optimizer, optimizer
 from empirical.runner.loop import run
-from empirical.runner.sampling import SAMPLINGS, replicate_generators
+from empirical.runner.sampling import replicate_generators
 from empirical.runner.trace import Trace, geometric_checkpoints, load_trace
+from empirical.scenario import SAMPLINGS, Scenario
 from empirical.schedules import PlateauSchedule, StepSchedule, bind_schedule
 from empirical.verdicts import (
     RateShape,
@@ -38,6 +40,7 @@ __all__ = [
     "PlateauSchedule",
     "RateFit",
     "RateShape",
+    "Scenario",
     "StepSchedule",
     "Trace",
     "Verdict",

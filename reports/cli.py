@@ -7,6 +7,7 @@ Exit codes: 0 success (``verify``: pass), 1 ``verify`` fail, 3 ``verify`` inconc
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -57,11 +58,11 @@ def _first_line(exc: BaseException) -> str:
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
-    from empirical.verification.verify import verify
-    from reports.verify_view import render_verification
+    from empirical.scenario import Scenario
+    from empirical.verification.verify import verify_scenario
 
     try:
-        result = verify(
+        scenario = Scenario(
             args.objective,
             args.optimizer,
             args.schedule,
@@ -76,14 +77,14 @@ def _cmd_verify(args: argparse.Namespace) -> int:
             delta=args.delta,
             rtol=args.rtol,
             alpha_c=args.alpha_c,
-            constants=args.constants,
-            progress=None if args.format == "text" else False,
+            constants=args.constants or {},
         )
+        result = verify_scenario(scenario, progress=None if args.format == "text" else False)
     except RatecheckError:
         raise
     except Exception as exc:  # the user's optimizer code, or a run that cannot proceed
         raise RatecheckError(f"the run failed: {type(exc).__name__}: {_first_line(exc)}") from exc
-    print(render_verification(result, fmt=args.format))
+    print(result.summary() if args.format == "text" else json.dumps(result.to_dict(), indent=2))
     return VERIFY_EXIT[result.outcome]
 
 
@@ -124,7 +125,7 @@ def _constants(text: str) -> dict[str, float]:
 
 
 def _add_verify(sub: argparse._SubParsersAction) -> None:
-    from empirical.verification.verify import DEFAULT_REPLICATES, DEFAULT_SEED, DEFAULT_STEPS
+    from empirical.scenario import DEFAULT_REPLICATES, DEFAULT_SEED, DEFAULT_STEPS
 
     verify = sub.add_parser(
         "verify",

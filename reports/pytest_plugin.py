@@ -8,11 +8,11 @@ disables it). A test asks for the ``ratecheck`` fixture::
                               expected="O(1/k)")
 
 or calls :func:`assert_rate` directly (``from reports.pytest_plugin import assert_rate``),
-with a recorded :class:`empirical.Trace` or the keyword arguments of
-:func:`empirical.verify`. Anything but a PASS raises :class:`AssertionError` whose
-message names the fitted exponent and its interval, the expected rate, the window, the
-verdict label and the seed and command that reproduce the run. Runs are deterministic:
-the seed is :data:`DEFAULT_SEED` unless given (or set with ``--ratecheck-seed``).
+with a recorded :class:`empirical.Trace`, an :class:`empirical.Scenario` or its fields.
+Anything but a PASS raises :class:`AssertionError` whose message names the fitted
+exponent and its interval, the expected rate, the window, the verdict label and the seed
+and command that reproduce the run. Runs are deterministic: the seed is
+:data:`DEFAULT_SEED` unless given (or set with ``--ratecheck-seed``).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import pytest
 
 if TYPE_CHECKING:  # the plugin loads with every pytest run: import the toolkit lazily
     from empirical.runner.trace import Trace
+    from empirical.scenario import Scenario
     from empirical.verification.result import VerificationResult
 
 __all__ = ["DEFAULT_SEED", "RateChecker", "assert_rate", "failure_message"]
@@ -63,37 +64,43 @@ def failure_message(result: VerificationResult) -> str:
 
 
 def assert_rate(
-    trace_or_scenario: Trace | dict[str, Any] | None = None,
+    trace_or_scenario: Trace | Scenario | dict[str, Any] | None = None,
     expected: Any = None,
     **options: Any,
 ) -> VerificationResult:
     """Verify a rate and raise :class:`AssertionError` unless the verdict is PASS.
 
     ``trace_or_scenario``: a :class:`empirical.Trace` (checked with
-    :func:`empirical.verify_trace`; ``options`` are its keywords), a dict of
-    :func:`empirical.verify` keywords, or None with those keywords in ``options``
-    (``objective``, ``optimizer``, ``schedule``, ``steps``, ``replicates``, ...).
-    ``expected``: a theorem id, ``"O(EXPR)"`` or ``"linear"``. Returns the result.
+    :func:`empirical.verify_trace`; ``options`` are its keywords), an
+    :class:`empirical.Scenario`, a dict of its fields (as :meth:`Scenario.to_dict` writes
+    them), or None with those fields in ``options`` (``objective``, ``optimizer``,
+    ``schedule``, ``steps``, ``replicates``, ...). ``expected``: a theorem id,
+    ``"O(EXPR)"`` or ``"linear"`` (a Scenario may carry its own). Returns the result.
     """
     from empirical.runner.trace import Trace
-    from empirical.verification.verify import verify, verify_trace
+    from empirical.scenario import Scenario
+    from empirical.verification.verify import verify_scenario, verify_trace
 
     if expected is None:
         expected = options.pop("expect", None)
-    if expected is None:
-        raise TypeError("assert_rate: give expected=THEOREM_ID, 'O(EXPR)' or 'linear'")
     if isinstance(trace_or_scenario, Trace):
+        if expected is None:
+            raise TypeError("assert_rate: give expected=THEOREM_ID, 'O(EXPR)' or 'linear'")
         result = verify_trace(trace_or_scenario, expected, **options)
     else:
-        scenario = {**(trace_or_scenario or {}), **options}
-        missing = [key for key in ("objective", "optimizer", "schedule") if key not in scenario]
+        if isinstance(trace_or_scenario, Scenario):
+            fields = {**trace_or_scenario.to_dict(), **options}
+        else:
+            fields = {**(trace_or_scenario or {}), **options}
+            fields.setdefault("seed", DEFAULT_SEED)
+        if expected is not None:
+            fields["expect"] = expected
+        if fields.get("expect") is None:
+            raise TypeError("assert_rate: give expected=THEOREM_ID, 'O(EXPR)' or 'linear'")
+        missing = [key for key in ("objective", "optimizer", "schedule") if key not in fields]
         if missing:
             raise TypeError(f"assert_rate: the scenario needs {', '.join(missing)}")
-        scenario.setdefault("seed", DEFAULT_SEED)
-        objective = scenario.pop("objective")
-        optimizer = scenario.pop("optimizer")
-        schedule = scenario.pop("schedule")
-        result = verify(objective, optimizer, schedule, expect=expected, **scenario)
+        result = verify_scenario(Scenario.from_dict(fields))
     if not result.passed:
         raise AssertionError(failure_message(result))
     return result
@@ -107,14 +114,16 @@ class RateChecker:
 
     def assert_rate(
         self,
-        trace_or_scenario: Trace | dict[str, Any] | None = None,
+        trace_or_scenario: Trace | Scenario | dict[str, Any] | None = None,
         expected: Any = None,
         **options: Any,
     ) -> VerificationResult:
-        """:func:`assert_rate`, with ``seed`` defaulting to the session's for scenarios."""
+        """:func:`assert_rate`, with ``seed`` defaulting to the session's for scenarios
+        given as fields (a :class:`Scenario` keeps its own)."""
         from empirical.runner.trace import Trace
+        from empirical.scenario import Scenario
 
-        if not isinstance(trace_or_scenario, Trace):
+        if not isinstance(trace_or_scenario, Trace | Scenario):
             options.setdefault("seed", self.seed)
         return assert_rate(trace_or_scenario, expected, **options)
 

@@ -25,7 +25,6 @@ import json
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from numbers import Integral
 from typing import Any
 
 import numpy as np
@@ -35,10 +34,10 @@ from empirical.averaging import Average, parse_average, suffix_start
 from empirical.objectives.base import Objective
 from empirical.optimizers.base import Optimizer
 from empirical.runner.progress import Progress
-from empirical.runner.sampling import check_batch_size, check_sampling
 from empirical.runner.stepping import Setup, Stepper, draws, make_stepper, sampler
 from empirical.runner.trace import Trace, geometric_checkpoints
-from empirical.schedules import PlateauSchedule, Schedule, bind_schedule
+from empirical.scenario import Scenario
+from empirical.schedules import PlateauSchedule, Schedule
 from theory.errors import InputError, UnknownNameError
 
 KERNELS = ("auto", "compiled", "numpy")
@@ -52,13 +51,13 @@ AverageSpec = str | Average | None
 
 
 def run(
-    objective: str | Objective,
-    optimizer: str | Optimizer,
-    schedule: str | sp.Expr | float | Schedule,
+    objective: str | Objective | Scenario,
+    optimizer: str | Optimizer | None = None,
+    schedule: str | sp.Expr | float | Schedule | None = None,
     *,
-    steps: int,
-    replicates: int,
-    seed: int,
+    steps: int | None = None,
+    replicates: int | None = None,
+    seed: int | None = None,
     batch_size: int = 1,
     sampling: str = "shuffle",
     average: AverageSpec | Sequence[AverageSpec] = None,
@@ -70,10 +69,12 @@ def run(
 ) -> Trace:
     """Run ``replicates`` independent copies of ``optimizer`` for ``steps`` updates.
 
-    ``objective`` and ``optimizer`` are specs (``"ridge:n=1000"``, ``"adam:beta1=0.5"``)
-    or objects; ``schedule`` is an expression in k (text, SymPy or a number) or a
-    ``plateau:...`` rule, bound to the objective's constants and ``constants``.
-    ``average`` is None, one spec (``"uniform"``, ``"suffix:alpha=0.5"``,
+    ``run(scenario)`` runs a :class:`~empirical.scenario.Scenario` (recording the average
+    it verifies, if any); the keyword form describes one: ``objective`` and ``optimizer`` are
+    specs (``"ridge:n=1000"``, ``"adam:beta1=0.5"``) or objects; ``schedule`` is an
+    expression in k (text, SymPy or a number) or a ``plateau:...`` rule, bound to the
+    objective's constants and ``constants``; ``steps``, ``replicates`` and ``seed`` are
+    required. ``average`` is None, one spec (``"uniform"``, ``"suffix:alpha=0.5"``,
     ``"polydecay:gamma=1"``) or a list of them. ``checkpoints`` are update counts in
     0..steps (default: about 10 per decade from 1, plus ``steps``). ``w0`` is the start,
     shape (d,) or (R, d) (default: the objective's). ``progress``: None shows a bar on a
@@ -82,31 +83,55 @@ def run(
     ``"numpy"``.
     """
     start = time.perf_counter()
-    steps = _count("steps", steps, minimum=1)
-    replicates = _count("replicates", replicates, minimum=1)
-    seed = _count("seed", seed, minimum=0)
+    if isinstance(objective, Scenario):
+        scenario = objective
+        given = {"optimizer": optimizer, "schedule": schedule, "steps": steps}
+        given.update(replicates=replicates, seed=seed, constants=constants)
+        extra = [name for name, value in given.items() if value is not None]
+        if extra or batch_size != 1 or sampling != "shuffle" or average is not None:
+            raise InputError(
+                "run: a Scenario describes the whole run; pass it alone (it was given with "
+                f"{', '.join(extra) or 'run fields'})"
+            )
+        verified = scenario.parts.plan.average if scenario.parts.plan else scenario.parts.average
+        averages = [verified] if verified is not None else []
+    else:
+        required = {"optimizer": optimizer, "schedule": schedule, "steps": steps}
+        required.update(replicates=replicates, seed=seed)
+        missing = [name for name, value in required.items() if value is None]
+        if missing:
+            raise InputError(f"run: missing required argument(s) {', '.join(missing)}")
+        averages = _averages(average)
+        scenario = Scenario(
+            objective,
+            optimizer,
+            schedule,
+            steps=steps,
+            replicates=replicates,
+            seed=seed,
+            batch_size=batch_size,
+            sampling=sampling,
+            constants=constants or {},
+        )
     if kernel not in KERNELS:
         raise UnknownNameError(f"kernel: unknown choice {kernel!r}; allowed: {', '.join(KERNELS)}")
-    objective = _objective(objective)
-    optimizer = _optimizer(optimizer)
-    n = objective.n if objective.oracle == "finite-sum" else None
-    batch_size = check_batch_size(batch_size, n, objective.name)
-    if objective.oracle == "deterministic" and batch_size != 1:
-        raise InputError(
-            f"batch_size={batch_size}: objective {objective.name!r} has a deterministic "
-            "oracle (exact gradients), so the batch size must be 1"
-        )
-    sampling = check_sampling(sampling)
-    averages = _averages(average)
-    ks = _checkpoints(checkpoints, steps)
-    start_point = _start(w0, objective, replicates)
-    bound = bind_schedule(schedule, objective, constants)
-
-    setup = Setup(objective, optimizer, bound, replicates, steps, seed, batch_size, sampling)
+    parts = scenario.parts
+    ks = _checkpoints(checkpoints, scenario.steps)
+    start_point = _start(w0, parts.objective, scenario.replicates)
+    setup = Setup(
+        parts.objective,
+        parts.optimizer,
+        parts.schedule,
+        scenario.replicates,
+        scenario.steps,
+        scenario.seed,
+        scenario.batch_size,
+        scenario.sampling,
+    )
     stepper, compile_time = make_stepper(setup, kernel, start_point, averages)
     record = _record(setup, stepper, averages, ks, progress)
 
-    config = _config(setup, averages, ks, w0, constants, stepper.kind)
+    config = _config(setup, averages, ks, w0, scenario.constants, stepper.kind)
     return Trace(
         k=ks,
         gap=record.gap,
@@ -116,7 +141,7 @@ def run(
         diverged=stepper.diverged_at >= 0,
         diverged_at=stepper.diverged_at.copy(),
         config=config,
-        seed=seed,
+        seed=scenario.seed,
         wall_time=time.perf_counter() - start,
         compile_time=compile_time,
     )
@@ -250,29 +275,6 @@ def _block_caps(setup: Setup, n_online: int, progress: bool) -> tuple[int, int]:
         steps = min(steps, max(1024, setup.steps // PROGRESS_CHUNKS))
     snaps = max(1, CHUNK_ELEMENTS // (R * d * (2 + n_online)))
     return steps, snaps
-
-
-def _count(name: str, value: object, minimum: int) -> int:
-    """An integer >= minimum (bools refused), else InputError naming the argument."""
-    if isinstance(value, bool) or not isinstance(value, Integral) or int(value) < minimum:
-        raise InputError(f"{name}: expected an integer >= {minimum}, got {value!r}")
-    return int(value)
-
-
-def _objective(spec: str | Objective) -> Objective:
-    if isinstance(spec, Objective):
-        return spec
-    from empirical.objectives import objective  # the registry imports every objective
-
-    return objective(spec)
-
-
-def _optimizer(spec: str | Optimizer) -> Optimizer:
-    if isinstance(spec, Optimizer):
-        return spec
-    from empirical.optimizers import optimizer
-
-    return optimizer(spec)
 
 
 def _averages(average: AverageSpec | Sequence[AverageSpec]) -> list[Average]:

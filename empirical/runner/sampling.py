@@ -32,15 +32,13 @@ import functools
 import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from numbers import Integral
 
 import numba
 import numpy as np
 
-from theory.errors import InputError, UnknownNameError
+from empirical.scenario import check_sampling
+from theory.errors import InputError
 
-SAMPLINGS: tuple[str, ...] = ("shuffle", "replacement", "cyclic")
-"""Sampling orders of finite-sum minibatches."""
 INDEX_DTYPE = np.int64
 """Integer type of drawn sample indices."""
 MAX_SAMPLES = 2**32 - 1
@@ -67,30 +65,6 @@ def replicate_seeds(seed: int, replicates: int) -> list[np.random.SeedSequence]:
 def replicate_generators(seed: int, replicates: int) -> list[np.random.Generator]:
     """One generator per replicate: ``default_rng(SeedSequence(seed).spawn(R)[r])``."""
     return [np.random.default_rng(child) for child in replicate_seeds(seed, replicates)]
-
-
-def check_sampling(sampling: object) -> str:
-    """Return ``sampling`` if it names a sampling order, else raise listing the allowed ones."""
-    if sampling not in SAMPLINGS:
-        raise UnknownNameError(
-            f"sampling: unknown sampling order {sampling!r}; allowed: {', '.join(SAMPLINGS)}"
-        )
-    return str(sampling)
-
-
-def check_batch_size(batch_size: object, n: int | None, objective_name: str) -> int:
-    """Validate the minibatch size: an integer with 1 <= b (<= n for a finite sum)."""
-    if isinstance(batch_size, bool) or not isinstance(batch_size, Integral):
-        raise InputError(f"batch_size: expected an integer >= 1, got {batch_size!r}")
-    b = int(batch_size)
-    if b < 1:
-        raise InputError(f"batch_size: expected an integer >= 1, got {b}")
-    if n is not None and b > n:
-        raise InputError(
-            f"batch_size={b} exceeds the number of samples n={n} of objective "
-            f"{objective_name!r}; allowed: 1 <= batch_size <= {n}"
-        )
-    return b
 
 
 class IndexSampler:

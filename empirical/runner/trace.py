@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from empirical.scenario import Scenario, optimizer_spec
 from theory.errors import InputError, UnknownNameError
 
 TRACE_FORMAT = "ratecheck-trace/1"
@@ -103,6 +104,39 @@ class Trace:
     def sem_dist2(self, average: str | None = None) -> np.ndarray:
         """Standard error of :meth:`mean_dist2`."""
         return _sem(self._series("dist2", average))
+
+    @property
+    def scenario(self) -> Scenario:
+        """The :class:`~empirical.scenario.Scenario` of this run, from its config (built-in
+        objective and optimizer, at most one average; ``run(trace.scenario)`` reruns it
+        with default checkpoints and start)."""
+        cfg = self.config
+        optimizer = cfg.get("optimizer", {})
+        if not optimizer.get("builtin"):
+            raise InputError(
+                f"trace: optimizer {optimizer.get('name')!r} is user code; a scenario needs "
+                "its spec (path:NAME), which a trace does not record"
+            )
+        averages = list(cfg.get("averages", []))
+        if len(averages) > 1:
+            raise InputError(
+                f"trace: it records {len(averages)} averages ({', '.join(averages)}); a "
+                "scenario verifies one"
+            )
+        described = cfg.get("objective", {})
+        params = ",".join(f"{k}={v}" for k, v in described.get("params", {}).items())
+        return Scenario(
+            f"{described.get('name')}:{params}" if params else str(described.get("name")),
+            optimizer_spec(optimizer),
+            str(cfg.get("schedule")),
+            steps=int(cfg.get("steps", self.k[-1])),
+            replicates=self.replicates,
+            seed=self.seed,
+            batch_size=int(cfg.get("batch_size", 1)),
+            sampling=str(cfg.get("sampling", "shuffle")),
+            average=averages[0] if averages else None,
+            constants=dict(cfg.get("constants") or {}),
+        )
 
     def summary(self) -> str:
         """A few lines: the run and the mean gaps at the first and last checkpoints."""

@@ -14,6 +14,7 @@ from empirical.runner.trace import Trace
 from empirical.verdicts import Verdict
 from empirical.verification.checks import Checks, Outcome, value_outcome
 from empirical.verification.plan import Plan
+from empirical.verification.summary import summary_text
 
 __all__ = ["SCHEMA", "VerificationResult"]
 
@@ -125,6 +126,11 @@ class VerificationResult:
     def mean_series(self) -> np.ndarray:
         """Mean over replicates of the checked quantity at each checkpoint."""
         return self.series.mean(axis=0)
+
+    def summary(self) -> str:
+        """The verdict as text a person acts on: the claim, the fitted and the expected
+        rate, the window, the bound, the verdict and why, what to do next, the rerun."""
+        return summary_text(self.to_dict())
 
     def to_dict(self) -> dict[str, Any]:
         """The ``--format json`` object (schema ``ratecheck.verdict/1``)."""

@@ -17,9 +17,7 @@ that state the R they need.
 
 from __future__ import annotations
 
-import shlex
 from collections.abc import Mapping
-from numbers import Integral
 from typing import Any
 
 import numpy as np
@@ -30,15 +28,23 @@ from empirical.fitting.inputs import checked_fraction, checked_nonnegative
 from empirical.objectives import OBJECTIVES
 from empirical.objectives import objective as make_objective
 from empirical.objectives.base import Objective
-from empirical.optimizers import optimizer as make_optimizer
 from empirical.optimizers.base import Optimizer
 from empirical.runner.loop import run
-from empirical.runner.sampling import check_batch_size, check_sampling
 from empirical.runner.trace import Trace, geometric_checkpoints
+from empirical.scenario import (
+    DEFAULT_REPLICATES,
+    DEFAULT_SEED,
+    DEFAULT_STEPS,
+    SETTINGS,
+    Scenario,
+    command_line,
+    objective_spec,
+    optimizer_spec,
+)
 from empirical.schedules import Schedule, bind_schedule
 from empirical.verdicts.core import checked_trace
 from empirical.verification.checks import combine, run_checks
-from empirical.verification.expectation import Expectation, parse_expectation
+from empirical.verification.expectation import parse_expectation
 from empirical.verification.plan import Plan, plan_verification
 from empirical.verification.result import SCHEMA, VerificationResult
 from theory.errors import InputError, UnknownNameError
@@ -51,91 +57,102 @@ __all__ = [
     "SCHEMA",
     "VerificationResult",
     "verify",
+    "verify_scenario",
     "verify_trace",
 ]
 
-DEFAULT_STEPS = 100_000
-DEFAULT_REPLICATES = 30
-DEFAULT_SEED = 0
 DENSE_CHECKPOINTS = 100
 """A linear rate records every k <= 100 (it may reach the float floor within a decade)."""
 LINEAR_STAGE = 1_000
 """Updates of the first stage of a run checked for a linear rate (see ``_linear_run``)."""
 
-_DEFAULTS = {"alpha": 0.01, "delta": 0.05, "rtol": 0.1, "alpha_c": 0.2}
-"""Test settings: level alpha, exponent tolerance delta (STATISTICS.md §5), relative
-tolerance rtol of exact constants, alpha_c of the burn-in curvature test."""
-
 
 def verify(
-    objective: str | Objective,
-    optimizer: str | Optimizer,
-    schedule: str | sp.Expr | float | Schedule,
+    objective: str | Objective | Scenario,
+    optimizer: str | Optimizer | None = None,
+    schedule: str | sp.Expr | float | Schedule | None = None,
     *,
-    expect: str | Theorem,
+    expect: str | Theorem | None = None,
     steps: int = DEFAULT_STEPS,
     replicates: int = DEFAULT_REPLICATES,
     seed: int = DEFAULT_SEED,
     batch_size: int = 1,
     sampling: str = "shuffle",
     average: str | Average | None = None,
-    alpha: float = _DEFAULTS["alpha"],
-    delta: float = _DEFAULTS["delta"],
-    rtol: float = _DEFAULTS["rtol"],
-    alpha_c: float = _DEFAULTS["alpha_c"],
+    alpha: float = SETTINGS["alpha"],
+    delta: float = SETTINGS["delta"],
+    rtol: float = SETTINGS["rtol"],
+    alpha_c: float = SETTINGS["alpha_c"],
     constants: Mapping[str, float] | None = None,
     progress: bool | None = False,
     kernel: str = "auto",
 ) -> VerificationResult:
     """Run ``replicates`` copies of ``optimizer`` for ``steps`` updates and check ``expect``.
 
-    ``expect`` is a theorem id or :class:`Theorem`, ``"O(EXPR)"`` (EXPR in k) or
-    ``"linear"``. A theorem's assumptions are checked against the objective first
-    (:class:`InputError` if it does not apply). ``alpha`` is the level of every test,
-    ``delta`` the tolerance on the exponent (on the relative log-rate for linear rates),
-    ``rtol`` the relative tolerance of exact and asymptotic constants. The other arguments
-    are those of :func:`empirical.run`.
+    ``verify(scenario)`` checks a :class:`~empirical.scenario.Scenario`; the keyword form
+    describes one (its fields, with the same defaults). ``expect`` is a theorem id or
+    :class:`Theorem`, ``"O(EXPR)"`` (EXPR in k) or ``"linear"``. A theorem's assumptions
+    are checked against the objective first (:class:`InputError` if it does not apply).
+    ``alpha`` is the level of every test, ``delta`` the tolerance on the exponent (on the
+    relative log-rate for linear rates), ``rtol`` the relative tolerance of exact and
+    asymptotic constants. ``progress`` and ``kernel`` are those of :func:`empirical.run`.
     """
-    settings = _settings(alpha, delta, rtol, alpha_c)
-    expectation = parse_expectation(expect)
-    obj = make_objective(objective)
-    opt = make_optimizer(optimizer)
-    sampling = check_sampling(sampling)
-    n = obj.n if obj.oracle == "finite-sum" else None
-    batch_size = check_batch_size(batch_size, n, obj.name)
-    bound_schedule = bind_schedule(schedule, obj, constants)
-    plan = plan_verification(
-        expectation,
-        obj,
-        opt.name if opt.builtin else None,
-        bound_schedule,
-        batch_size=batch_size,
-        sampling=sampling,
-        average=parse_average(average),
-    )
-    options = {
-        "replicates": replicates,
-        "seed": seed,
-        "batch_size": batch_size,
-        "sampling": sampling,
-        "average": plan.average,
-        "constants": constants,
-        "progress": progress,
-        "kernel": kernel,
-    }
-    if plan.linear:
-        trace = _linear_run(plan, obj, opt, bound_schedule, _count("steps", steps), options)
+    if isinstance(objective, Scenario):
+        if optimizer is not None or schedule is not None or expect is not None:
+            raise InputError("verify: a Scenario describes the whole run; pass it alone")
+        scenario = objective
     else:
-        trace = run(obj, opt, bound_schedule, steps=steps, **options)
-    config = _config(objective, optimizer, expectation, plan, trace, settings, constants, steps)
-    notes = []
-    if int(trace.k[-1]) < steps:
-        notes.append(
-            f"the run stopped after {int(trace.k[-1])} of {steps} updates: the gap reached the "
-            "float floor (or a replicate diverged) by then, and later updates cannot change "
-            "the verdict"
+        if optimizer is None or schedule is None or expect is None:
+            missing = [
+                name
+                for name, value in (
+                    ("optimizer", optimizer),
+                    ("schedule", schedule),
+                    ("expect", expect),
+                )
+                if value is None
+            ]
+            raise InputError(f"verify: missing required argument(s) {', '.join(missing)}")
+        scenario = Scenario(
+            objective,
+            optimizer,
+            schedule,
+            expect=expect,
+            steps=steps,
+            replicates=replicates,
+            seed=seed,
+            batch_size=batch_size,
+            sampling=sampling,
+            average=average,
+            constants=constants or {},
+            alpha=alpha,
+            delta=delta,
+            rtol=rtol,
+            alpha_c=alpha_c,
         )
-    return _checked(plan, trace, obj, settings, config, notes)
+    return verify_scenario(scenario, progress=progress, kernel=kernel)
+
+
+def verify_scenario(
+    scenario: Scenario, *, progress: bool | None = False, kernel: str = "auto"
+) -> VerificationResult:
+    """Run ``scenario`` and check it against its expectation (see :func:`verify`)."""
+    if scenario.expect is None:
+        raise InputError("verify: the scenario has no expect=...; say what to check")
+    parts = scenario.parts
+    plan = parts.plan
+    assert plan is not None
+    options = {"progress": progress, "kernel": kernel}
+    trace = _linear_run(plan, scenario, options) if plan.linear else run(scenario, **options)
+    config = _config(scenario.record(), trace, scenario.steps)
+    notes = []
+    if int(trace.k[-1]) < scenario.steps:
+        notes.append(
+            f"the run stopped after {int(trace.k[-1])} of {scenario.steps} updates: the gap "
+            "reached the float floor (or a replicate diverged) by then, and later updates "
+            "cannot change the verdict"
+        )
+    return _checked(plan, trace, parts.objective, _settings(scenario), config, notes)
 
 
 def verify_trace(
@@ -144,10 +161,10 @@ def verify_trace(
     *,
     objective: str | Objective | None = None,
     average: str | Average | None = None,
-    alpha: float = _DEFAULTS["alpha"],
-    delta: float = _DEFAULTS["delta"],
-    rtol: float = _DEFAULTS["rtol"],
-    alpha_c: float = _DEFAULTS["alpha_c"],
+    alpha: float = SETTINGS["alpha"],
+    delta: float = SETTINGS["delta"],
+    rtol: float = SETTINGS["rtol"],
+    alpha_c: float = SETTINGS["alpha_c"],
 ) -> VerificationResult:
     """Check a recorded ``trace`` against ``expect`` (see :func:`verify`).
 
@@ -157,7 +174,12 @@ def verify_trace(
     """
     if not isinstance(trace, Trace):
         raise InputError(f"trace: expected an empirical.Trace, got {type(trace).__name__}")
-    settings = _settings(alpha, delta, rtol, alpha_c)
+    settings = {
+        "alpha": checked_fraction("alpha", alpha),
+        "delta": checked_nonnegative("delta", delta),
+        "rtol": checked_nonnegative("rtol", rtol),
+        "alpha_c": checked_fraction("alpha_c", alpha_c),
+    }
     expectation = parse_expectation(expect)
     cfg = trace.config
     obj = _trace_objective(trace, objective)
@@ -174,26 +196,24 @@ def verify_trace(
         sampling=str(cfg.get("sampling", "shuffle")),
         average=parse_average(average),
     )
-    config = _config(
-        _objective_spec(obj),
-        _optimizer_spec(run_optimizer),
-        expectation,
-        plan,
-        trace,
-        settings,
-        cfg.get("constants") or None,
-    )
-    return _checked(plan, trace, obj, settings, config)
+    record = {
+        "objective": objective_spec(obj),
+        "optimizer": optimizer_spec(run_optimizer),
+        "schedule": str(cfg.get("schedule")),
+        "batch_size": int(cfg.get("batch_size", 1)),
+        "sampling": str(cfg.get("sampling", "shuffle")),
+        "average": plan.average.to_spec() if plan.average else "none",
+        "steps": int(trace.k[-1]),
+        "replicates": trace.replicates,
+        "seed": trace.seed,
+        "expect": expectation.describe(),
+        "constants": dict(cfg.get("constants") or {}),
+        **settings,
+    }
+    return _checked(plan, trace, obj, settings, _config(record, trace))
 
 
-def _linear_run(
-    plan: Plan,
-    objective: Objective,
-    optimizer: Optimizer,
-    schedule: Schedule,
-    steps: int,
-    options: dict[str, Any],
-) -> Trace:
+def _linear_run(plan: Plan, scenario: Scenario, options: dict[str, Any]) -> Trace:
     """Run for a linear rate: every k <= 100 recorded, and a first stage of
     ``LINEAR_STAGE`` updates kept when the gap reaches the float floor (or a replicate
     diverges) in it, since the whole tail after the floor is cut from every check."""
@@ -201,31 +221,20 @@ def _linear_run(
     def staged(count: int) -> Trace:
         dense = np.arange(1, min(count, DENSE_CHECKPOINTS) + 1)
         checkpoints = np.union1d(geometric_checkpoints(count), dense)
-        return run(objective, optimizer, schedule, steps=count, checkpoints=checkpoints, **options)
+        return run(scenario.replace(steps=count), checkpoints=checkpoints, **options)
 
-    if steps > LINEAR_STAGE:
+    if scenario.steps > LINEAR_STAGE:
         first = staged(LINEAR_STAGE)
         series = _series(plan, first)
+        objective = scenario.parts.objective
         clean = checked_trace(first.k, series, plan.kmin, _f_scale(plan, objective)).clean
         if clean.n_diverged or clean.cut_cause == "floor":
             return first
-    return staged(steps)
+    return staged(scenario.steps)
 
 
-def _settings(alpha: float, delta: float, rtol: float, alpha_c: float) -> dict[str, float]:
-    """The test settings, checked before anything runs."""
-    return {
-        "alpha": checked_fraction("alpha", alpha),
-        "delta": checked_nonnegative("delta", delta),
-        "rtol": checked_nonnegative("rtol", rtol),
-        "alpha_c": checked_fraction("alpha_c", alpha_c),
-    }
-
-
-def _count(name: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, Integral) or int(value) < 1:
-        raise InputError(f"{name}: expected an integer >= 1, got {value!r}")
-    return int(value)
+def _settings(scenario: Scenario) -> dict[str, float]:
+    return {name: getattr(scenario, name) for name in SETTINGS}
 
 
 def _trace_objective(trace: Trace, objective: str | Objective | None) -> Objective:
@@ -287,63 +296,20 @@ def _checked(
     return VerificationResult.build(plan, checks, outcome, trace, series, config, notes or [])
 
 
-def _objective_spec(objective: str | Objective) -> str:
-    if isinstance(objective, str):
-        return objective.strip()
-    params = ",".join(f"{key}={value}" for key, value in objective.params.items())
-    return f"{objective.name}:{params}" if params else objective.name
-
-
-def _optimizer_spec(optimizer: str | Optimizer | Mapping[str, Any]) -> str:
-    if isinstance(optimizer, str):
-        return optimizer.strip()
-    if isinstance(optimizer, Optimizer):
-        name, hyper = optimizer.name, optimizer.hyperparams
-    else:
-        name, hyper = str(optimizer.get("name", "custom")), optimizer.get("hyperparams", {})
-    params = ",".join(f"{key}={value}" for key, value in hyper.items())
-    return f"{name}:{params}" if params else name
-
-
-def _config(
-    objective: str | Objective,
-    optimizer: str | Optimizer | Mapping[str, Any],
-    expectation: Expectation,
-    plan: Plan,
-    trace: Trace,
-    settings: dict[str, float],
-    constants: Mapping[str, float] | None,
-    steps: int | None = None,
-) -> dict[str, Any]:
+def _config(record: dict[str, Any], trace: Trace, steps: int | None = None) -> dict[str, Any]:
     """Everything needed to rerun, and the command line that does (``steps`` as requested;
     default: the trace's last checkpoint)."""
-    cfg = trace.config
-    average = plan.average.to_spec() if plan.average else "none"
     config = {
-        "objective": _objective_spec(objective),
-        "optimizer": _optimizer_spec(optimizer),
-        "schedule": str(cfg.get("schedule")),
-        "batch_size": int(cfg.get("batch_size", 1)),
-        "sampling": str(cfg.get("sampling", "shuffle")),
-        "average": average,
+        **{key: record[key] for key in ("objective", "optimizer", "schedule", "batch_size")},
+        **{key: record[key] for key in ("sampling", "average")},
         "steps": int(trace.k[-1]) if steps is None else int(steps),
         "steps_run": int(trace.k[-1]),
         "replicates": trace.replicates,
         "seed": trace.seed,
-        "expect": expectation.describe(),
-        "constants": dict(constants or {}),
-        **settings,
-        "run": dict(cfg),
+        "expect": record["expect"],
+        "constants": dict(record["constants"]),
+        **{name: record[name] for name in SETTINGS},
+        "run": dict(trace.config),
     }
-    words = ["ratecheck", "verify"]
-    for flag in ("objective", "optimizer", "schedule", "batch-size", "sampling", "average"):
-        words += [f"--{flag}", str(config[flag.replace("-", "_")])]
-    for flag in ("steps", "replicates", "seed", "expect"):
-        words += [f"--{flag}", str(config[flag])]
-    for key, default in _DEFAULTS.items():
-        if settings[key] != default:
-            words += [f"--{key.replace('_', '-')}", repr(settings[key])]
-    if constants:
-        words += ["--constants", ",".join(f"{k}={v!r}" for k, v in constants.items())]
-    config["command"] = shlex.join(words)
+    config["command"] = command_line(config)
     return config

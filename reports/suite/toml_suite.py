@@ -30,9 +30,10 @@ in any run field but ``constants`` expands to a grid (the product over every lis
 field); each grid check's id gets the suffix ``[field=value,...]``. Relative paths (a
 data file, an optimizer file) are relative to the suite file.
 
-Every check is validated before anything runs, with the parsers :func:`empirical.verify`
-uses (objective, optimizer, schedule, expectation, averaging, batch size, and whether
-the theorem applies); an error names the file, the check and the field. An optimizer
+Every check is validated before anything runs, by making its
+:class:`~empirical.scenario.Scenario` (objective, optimizer, schedule, expectation,
+averaging, batch size, and whether the theorem applies); an error names the file, the
+check and the field. An optimizer
 that names user code is refused unless the suite sets ``allow_user_code = true``: a
 suite from somebody's branch runs no code by default.
 """
@@ -48,16 +49,9 @@ from numbers import Real
 from pathlib import Path
 from typing import Any
 
-from empirical.averaging import parse_average
-from empirical.objectives import objective as make_objective
-from empirical.objectives.base import Objective
 from empirical.optimizers import is_user_reference
-from empirical.optimizers import optimizer as make_optimizer
-from empirical.runner.sampling import check_batch_size, check_sampling
-from empirical.schedules import bind_schedule
+from empirical.scenario import Scenario, field_of
 from empirical.specs import split_spec
-from empirical.verification.expectation import parse_expectation
-from empirical.verification.plan import plan_verification
 from reports.suite.model import CheckSpec
 from theory.errors import InputError, RatecheckError
 
@@ -211,99 +205,64 @@ class _Validator:
         self.where = where
         self.base = base
         self.allow_user_code = allow_user_code
-        self._objectives: dict[str, Objective] = {}
-
-    def _objective(self, text: str) -> Objective:
-        if text not in self._objectives:
-            self._objectives[text] = make_objective(text)
-        return self._objectives[text]
 
     def params(self, entry: str, point: Mapping[str, Any]) -> tuple[dict[str, Any], str | None]:
-        """verify's keyword arguments for ``point``, and the theorem id it expects."""
-        fail = self.where.check
-
-        def field(name: str, check: Any) -> Any:
-            try:
-                return check(point[name])
-            except RatecheckError as exc:
-                raise fail(entry, name, str(exc)) from None
-
-        params: dict[str, Any] = {}
-        for name in ("steps", "replicates", "seed"):
-            if name in point:
-                if not _integer(point[name], 0 if name == "seed" else 1):
-                    floor = 0 if name == "seed" else 1
-                    raise fail(entry, name, f"expected an integer >= {floor}, got {point[name]!r}")
-                params[name] = point[name]
-        for name in ("alpha", "delta", "rtol"):
-            if name in point:
-                value = point[name]
-                if isinstance(value, bool) or not isinstance(value, Real) or value <= 0:
-                    raise fail(entry, name, f"expected a number > 0, got {value!r}")
-                params[name] = float(value)
-        constants = point.get("constants")
-        if constants is not None:
-            if not isinstance(constants, Mapping) or not all(
-                isinstance(v, Real) and not isinstance(v, bool) for v in constants.values()
-            ):
-                raise fail(entry, "constants", f"expected a table of numbers, got {constants!r}")
-            params["constants"] = {str(k): float(v) for k, v in constants.items()}
-
-        objective_text = field("objective", lambda v: _objective_text(v, self.base))
-        obj = field("objective", lambda _: self._objective(objective_text))
-        optimizer_text = field("optimizer", lambda v: _optimizer_text(v, self.base))
-        if is_user_reference(optimizer_text) and not self.allow_user_code:
-            raise fail(
+        """verify's keyword arguments for ``point`` (as written, paths resolved), checked
+        by making their :class:`~empirical.scenario.Scenario`, and the theorem id it expects."""
+        params = dict(point)
+        try:
+            params["objective"] = _objective_text(point["objective"], self.base)
+        except RatecheckError as exc:
+            raise self.where.check(entry, "objective", str(exc)) from None
+        try:
+            params["optimizer"] = _optimizer_text(point["optimizer"], self.base)
+        except RatecheckError as exc:
+            raise self.where.check(entry, "optimizer", str(exc)) from None
+        if is_user_reference(params["optimizer"]) and not self.allow_user_code:
+            raise self.where.check(
                 entry,
                 "optimizer",
-                f"{optimizer_text!r} names user code, which this suite does not allow; add "
-                "'allow_user_code = true' at the top of the suite to run it",
+                f"{params['optimizer']!r} names user code, which this suite does not allow; "
+                "add 'allow_user_code = true' at the top of the suite to run it",
             )
-        opt = field("optimizer", lambda _: make_optimizer(optimizer_text, allow_user_code=True))
-        schedule = point["schedule"]
-        if isinstance(schedule, bool) or not isinstance(schedule, str | Real):
-            raise fail(entry, "schedule", f"expected an expression or a number, got {schedule!r}")
-        bound = field("schedule", lambda v: bind_schedule(v, obj, params.get("constants")))
-        if not isinstance(point["expect"], str):
-            raise fail(entry, "expect", f"expected a string, got {point['expect']!r}")
-        expectation = field("expect", parse_expectation)
-        sampling = field("sampling", check_sampling) if "sampling" in point else "shuffle"
-        n = obj.n if obj.oracle == "finite-sum" else None
-        batch = point.get("batch_size", 1)
-        if not _integer(batch, 1):
-            raise fail(entry, "batch_size", f"expected an integer >= 1, got {batch!r}")
+        for name, types, expected in _TYPES:
+            value = point.get(name)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, types)):
+                raise self.where.check(entry, name, f"expected {expected}, got {value!r}")
+        for name in ("alpha", "delta", "rtol"):
+            if name in point and not point[name] > 0:
+                raise self.where.check(entry, name, f"expected a number > 0, got {point[name]!r}")
         try:
-            check_batch_size(batch, n, obj.name)
+            scenario = Scenario.from_dict(params)
         except RatecheckError as exc:
-            raise fail(entry, "batch_size", str(exc)) from None
-        average = point.get("average")
-        if average is not None and not isinstance(average, str):
-            raise fail(entry, "average", f"expected a string such as 'uniform', got {average!r}")
-        parsed_average = field("average", parse_average) if average is not None else None
-        try:
-            plan_verification(
-                expectation,
-                obj,
-                opt.name if opt.builtin else None,
-                bound,
-                batch_size=batch,
-                sampling=sampling,
-                average=parsed_average,
-            )
-        except RatecheckError as exc:
-            raise fail(entry, "expect", str(exc)) from None
-        params.update(
-            objective=objective_text,
-            optimizer=optimizer_text,
-            schedule=schedule,
-            expect=point["expect"],
-            batch_size=batch,
-            sampling=sampling,
-        )
-        if average is not None:
-            params["average"] = average
-        theorem = expectation.theorem.id if expectation.theorem is not None else None
+            raise self.where.check(entry, field_of(exc), str(exc)) from None
+        if "constants" in params:
+            params["constants"] = dict(scenario.constants)
+        for name in ("alpha", "delta", "rtol"):
+            if name in params:
+                params[name] = float(params[name])
+        if "sampling" not in params:
+            params["sampling"] = "shuffle"
+        params.setdefault("batch_size", 1)
+        expectation = scenario.parts.expectation
+        theorem = expectation.theorem.id if expectation and expectation.theorem else None
         return params, theorem
+
+
+_TYPES = (
+    ("schedule", str | Real, "an expression or a number"),
+    ("expect", str, "a string"),
+    ("average", str, "a string such as 'uniform'"),
+    ("steps", int, "an integer >= 1"),
+    ("replicates", int, "an integer >= 1"),
+    ("seed", int, "an integer >= 0"),
+    ("batch_size", int, "an integer >= 1"),
+    ("constants", Mapping, "a table of numbers"),
+    ("alpha", Real, "a number > 0"),
+    ("delta", Real, "a number > 0"),
+    ("rtol", Real, "a number > 0"),
+)
+"""Run fields whose TOML type is checked before the scenario reads them."""
 
 
 def _check_table(where: _Where, name: str, value: Any, allowed: tuple[str, ...]) -> dict:

@@ -179,7 +179,13 @@ INVALID = [
     ),
     ("duplicate id", BASE + BASE, "check #2 ('c')", "id", "already used"),
     ("quick key", BASE + "quick = { seed = 1 }\n", C1, "quick", "steps, replicates"),
-    ("constants", BASE + 'constants = { c = "one" }\n', C1, "constants", "table of numbers"),
+    (
+        "constants",
+        BASE + 'constants = { c = "one" }\n',
+        C1,
+        "constants",
+        "mapping of names to numbers",
+    ),
     ("alpha", BASE + "alpha = -0.1\n", C1, "alpha", "number > 0"),
 ]
 

@@ -8,15 +8,13 @@ import pytest
 
 from empirical.runner.sampling import (
     MAX_SAMPLES,
-    SAMPLINGS,
     GaussianNoise,
     IndexSampler,
-    check_batch_size,
-    check_sampling,
     replicate_generators,
     replicate_seeds,
 )
-from theory.errors import InputError, UnknownNameError
+from empirical.scenario import SAMPLINGS
+from theory.errors import InputError
 
 
 def _indices(sampling: str, n: int, b: int, R: int, blocks: list[int], seed: int = 7) -> np.ndarray:
@@ -148,28 +146,3 @@ def test_index_sampler_needs_pcg64_generators() -> None:
     generators = [np.random.default_rng(0), np.random.Generator(np.random.MT19937(0))]
     with pytest.raises(InputError, match="replicate 1's generator uses MT19937; allowed: PCG64"):
         IndexSampler(10, 1, "shuffle", generators)
-
-
-@pytest.mark.parametrize(
-    ("batch_size", "n", "fragment"),
-    [
-        (0, 10, "batch_size: expected an integer >= 1, got 0"),
-        (2.5, 10, "batch_size: expected an integer >= 1, got 2.5"),
-        (True, 10, "got True"),
-        (11, 10, "batch_size=11 exceeds the number of samples n=10 of objective 'toy'"),
-    ],
-)
-def test_batch_size_errors_name_the_input(batch_size: object, n: int, fragment: str) -> None:
-    with pytest.raises(InputError, match=fragment.replace("(", r"\(").replace(")", r"\)")):
-        check_batch_size(batch_size, n, "toy")
-
-
-@pytest.mark.parametrize(("batch_size", "n"), [(1, 1), (10, 10), (np.int64(3), 5), (64, None)])
-def test_batch_size_accepted(batch_size: int, n: int | None) -> None:
-    assert check_batch_size(batch_size, n, "toy") == int(batch_size)
-
-
-def test_unknown_sampling_lists_the_allowed_orders() -> None:
-    with pytest.raises(UnknownNameError, match="allowed: shuffle, replacement, cyclic"):
-        check_sampling("random")
-    assert check_sampling("cyclic") == "cyclic"

@@ -121,3 +121,41 @@ def test_arrays_are_read_only() -> None:
         trace.gap[0, 0] = 1.0
     with pytest.raises(ValueError, match="read-only"):
         trace.avg_dist2["uniform"][0, 0] = 1.0
+
+
+def test_a_trace_knows_its_scenario_and_reruns_bit_identically() -> None:
+    from empirical import Scenario, run
+
+    scenario = Scenario(
+        "ridge:n=100,d=3",
+        "momentum:beta=0.5",
+        "1/(lam*k)",
+        steps=300,
+        replicates=3,
+        seed=4,
+        batch_size=2,
+        sampling="replacement",
+        average="uniform",
+    )
+    trace = run(scenario)
+    again = run(trace.scenario)
+    np.testing.assert_array_equal(trace.gap, again.gap)
+    np.testing.assert_array_equal(trace.avg_gap["uniform"], again.avg_gap["uniform"])
+    data = trace.scenario.to_dict()
+    assert (data["steps"], data["replicates"], data["seed"], data["average"]) == (
+        300,
+        3,
+        4,
+        "uniform",
+    )
+
+
+def test_a_trace_of_user_code_has_no_scenario() -> None:
+    from empirical import optimizer, run
+    from empirical.optimizers.base import Optimizer
+
+    sgd = optimizer("sgd")
+    user = Optimizer(init=sgd.init, update=sgd.update, name="mine")
+    trace = run("quadratic:d=2", user, 0.1, steps=5, replicates=2, seed=0)
+    with pytest.raises(InputError, match="user code"):
+        _ = trace.scenario

@@ -1,4 +1,5 @@
-"""Render a verification (``ratecheck verify``) as text a person acts on, or as JSON.
+"""The text of a verification, as ``ratecheck verify`` prints it (and
+:meth:`VerificationResult.summary` returns it).
 
 Pure formatting of :meth:`empirical.verification.result.VerificationResult.to_dict`: the
 claim, the fitted exponent (or contraction) with its interval, the expected one, the
@@ -7,24 +8,11 @@ window, the verdict and why, what to do next, and the command that reproduces th
 
 from __future__ import annotations
 
-import json
 import textwrap
 from typing import Any
 
-from empirical.verification.result import VerificationResult
-
-FORMATS = ("text", "json")
-
 _WIDTH = 100
 _INDENT = " " * 12
-
-
-def render_verification(result: VerificationResult, fmt: str = "text") -> str:
-    """The result as text (default) or as the ``ratecheck.verdict/1`` JSON object."""
-    data = result.to_dict()
-    if fmt == "json":
-        return json.dumps(data, indent=2)
-    return _text(data)
 
 
 def _line(head: str, body: str) -> str:
@@ -144,7 +132,8 @@ def _next(data: dict[str, Any]) -> str | None:
     return "rerun with " + " or ".join(steps)
 
 
-def _text(data: dict[str, Any]) -> str:
+def summary_text(data: dict[str, Any]) -> str:
+    """The verification ``data`` (a ``ratecheck.verdict/1`` object) as lines of text."""
     verdict = data["verdict"].upper()
     lines = [
         f"ratecheck verify: {verdict} ({data['label']})",

@@ -1,0 +1,323 @@
+"""One run to verify as one object: ``Scenario("ridge", "sgd", "1/(lam*k)", expect=...)``.
+
+A :class:`Scenario` names everything that decides a run and its check: the objective,
+optimizer and schedule (specs or objects), what is expected (a theorem id, ``"O(EXPR)"``
+or ``"linear"``; None for a bare run), K = ``steps`` updates, R = ``replicates``, the
+``seed``, the minibatch size b and sampling order, the verified average, the schedule's
+extra ``constants`` and the test settings (level alpha, exponent tolerance delta, relative
+tolerance rtol of constants, level alpha_c of the burn-in curvature test). Making one
+validates every field once, in one place, and builds the objects a run needs
+(:attr:`Scenario.parts`); the error of a bad field names it (:func:`field_of`).
+
+``to_dict()`` gives plain data and ``Scenario.from_dict(data)`` makes the same scenario
+again (exactly, for a scenario of specs); ``command()`` renders the ``ratecheck verify``
+line that reruns it. :func:`empirical.run`, :func:`empirical.verify`, the suite loader,
+the pytest plugin and the report's cache all describe a run by a Scenario.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from numbers import Integral, Real
+from typing import Any
+
+import sympy as sp
+
+from empirical.averaging import Average, parse_average
+from empirical.fitting.inputs import checked_fraction, checked_nonnegative
+from empirical.objectives import objective as make_objective
+from empirical.objectives.base import Objective
+from empirical.optimizers import optimizer as make_optimizer
+from empirical.optimizers.base import Optimizer
+from empirical.schedules import Schedule, bind_schedule
+from empirical.verification.expectation import Expectation, parse_expectation
+from empirical.verification.plan import Plan, plan_verification
+from theory.errors import InputError, RatecheckError, UnknownNameError
+from theory.theorems import Theorem
+
+__all__ = [
+    "DEFAULT_REPLICATES",
+    "DEFAULT_SEED",
+    "DEFAULT_STEPS",
+    "SAMPLINGS",
+    "SETTINGS",
+    "Parts",
+    "Scenario",
+    "command_line",
+    "field_of",
+]
+
+DEFAULT_STEPS = 100_000
+DEFAULT_REPLICATES = 30
+DEFAULT_SEED = 0
+SAMPLINGS: tuple[str, ...] = ("shuffle", "replacement", "cyclic")
+"""Sampling orders of finite-sum minibatches."""
+SETTINGS: dict[str, float] = {"alpha": 0.01, "delta": 0.05, "rtol": 0.1, "alpha_c": 0.2}
+"""Default test settings: level alpha, exponent tolerance delta (STATISTICS.md §5),
+relative tolerance rtol of exact constants, alpha_c of the burn-in curvature test."""
+
+
+def field_error(field_name: str, exc: RatecheckError) -> RatecheckError:
+    """``exc`` marked with the scenario field it is about (its ``field`` attribute)."""
+    exc.field = field_name  # type: ignore[attr-defined]
+    return exc
+
+
+def field_of(exc: BaseException) -> str | None:
+    """The scenario field a validation error is about, if it is about one."""
+    return getattr(exc, "field", None)
+
+
+@dataclass(frozen=True)
+class Parts:
+    """The objects a scenario's run and check use, built once from its fields."""
+
+    objective: Objective
+    optimizer: Optimizer
+    schedule: Schedule
+    average: Average | None
+    expectation: Expectation | None
+    plan: Plan | None
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One run and what it is checked against (module docstring)."""
+
+    objective: str | Objective
+    optimizer: str | Optimizer
+    schedule: str | float | sp.Expr | Schedule
+    expect: str | Theorem | None = None
+    steps: int = DEFAULT_STEPS
+    replicates: int = DEFAULT_REPLICATES
+    seed: int = DEFAULT_SEED
+    batch_size: int = 1
+    sampling: str = "shuffle"
+    average: str | Average | None = None
+    constants: Mapping[str, float] = field(default_factory=dict)
+    alpha: float = SETTINGS["alpha"]
+    delta: float = SETTINGS["delta"]
+    rtol: float = SETTINGS["rtol"]
+    alpha_c: float = SETTINGS["alpha_c"]
+
+    def __post_init__(self) -> None:
+        _set = object.__setattr__
+        for name in SETTINGS:
+            check = checked_fraction if name in ("alpha", "alpha_c") else checked_nonnegative
+            _set(self, name, _field(name, check, name, getattr(self, name)))
+        _set(self, "constants", _field("constants", _constants, self.constants))
+        expectation = None
+        if self.expect is not None:
+            expectation = _field("expect", parse_expectation, self.expect)
+        objective = _field("objective", _objective, self.objective)
+        optimizer = _field("optimizer", _optimizer, self.optimizer)
+        _set(self, "sampling", _field("sampling", check_sampling, self.sampling))
+        n = objective.n if objective.oracle == "finite-sum" else None
+        batch = _field("batch_size", check_batch_size, self.batch_size, n, objective.name)
+        if objective.oracle == "deterministic" and batch != 1:
+            message = (
+                f"batch_size={batch}: objective {objective.name!r} has a deterministic "
+                "oracle (exact gradients), so the batch size must be 1"
+            )
+            raise field_error("batch_size", InputError(message))
+        _set(self, "batch_size", batch)
+        schedule = _field(
+            "schedule", bind_schedule, self.schedule, objective, self.constants or None
+        )
+        average = _field("average", parse_average, self.average)
+        plan = None
+        if expectation is not None:
+            plan = _field(
+                "expect",
+                plan_verification,
+                expectation,
+                objective,
+                optimizer.name if optimizer.builtin else None,
+                schedule,
+                batch_size=batch,
+                sampling=self.sampling,
+                average=average,
+            )
+        for name, minimum in (("steps", 1), ("replicates", 1), ("seed", 0)):
+            _set(self, name, _count(name, getattr(self, name), minimum))
+        _set(self, "_parts", Parts(objective, optimizer, schedule, average, expectation, plan))
+
+    @property
+    def parts(self) -> Parts:
+        """The objective, optimizer, bound schedule, average, expectation and plan."""
+        parts = self.__dict__.get("_parts")
+        if parts is None:  # unpickled: rebuild from the fields
+            parts = Scenario(**self._fields())._parts
+            object.__setattr__(self, "_parts", parts)
+        return parts
+
+    def __getstate__(self) -> dict[str, Any]:
+        return self._fields()
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for name, value in state.items():
+            object.__setattr__(self, name, value)
+
+    def _fields(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    def replace(self, **changes: Any) -> Scenario:
+        """This scenario with some fields changed (validated again)."""
+        return Scenario(**{**self._fields(), **changes})
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data: specs, numbers and a dict of constants (objects as their specs)."""
+        data = self._fields()
+        data["objective"] = objective_spec(self.objective)
+        data["optimizer"] = optimizer_spec(self.optimizer)
+        if not isinstance(self.schedule, str | Real) or isinstance(self.schedule, bool):
+            data["schedule"] = self.parts.schedule.describe()
+        if isinstance(self.expect, Theorem):
+            data["expect"] = self.expect.id
+        if isinstance(self.average, Average):
+            data["average"] = self.average.to_spec()
+        data["constants"] = dict(self.constants)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Scenario:
+        """The scenario ``data`` describes (as :meth:`to_dict` writes it; missing fields
+        take their defaults). Unknown keys are refused, naming the allowed ones."""
+        if not isinstance(data, Mapping):
+            raise InputError(f"scenario: expected a mapping of fields, got {data!r}")
+        allowed = [f.name for f in fields(cls)]
+        unknown = [key for key in data if key not in allowed]
+        if unknown:
+            raise UnknownNameError(
+                f"scenario: unknown field(s) {', '.join(map(repr, unknown))}; "
+                f"allowed: {', '.join(allowed)}"
+            )
+        missing = [key for key in ("objective", "optimizer", "schedule") if key not in data]
+        if missing:
+            raise InputError(f"scenario: missing required field(s) {', '.join(missing)}")
+        return cls(**data)
+
+    def record(self, steps: int | None = None) -> dict[str, Any]:
+        """The scenario as a verification records it: specs, the bound schedule's text,
+        the verified average (``"none"``) and the expectation's canonical text."""
+        parts = self.parts
+        average = parts.plan.average if parts.plan is not None else parts.average
+        return {
+            "objective": objective_spec(self.objective),
+            "optimizer": optimizer_spec(self.optimizer),
+            "schedule": str(parts.schedule.describe()),
+            "batch_size": self.batch_size,
+            "sampling": self.sampling,
+            "average": average.to_spec() if average else "none",
+            "steps": self.steps if steps is None else steps,
+            "replicates": self.replicates,
+            "seed": self.seed,
+            "expect": parts.expectation.describe() if parts.expectation else None,
+            "constants": dict(self.constants),
+            **{name: getattr(self, name) for name in SETTINGS},
+        }
+
+    def command(self) -> str:
+        """The ``ratecheck verify`` command line that reruns this scenario."""
+        if self.expect is None:
+            raise InputError("scenario: a command needs expect=...; this scenario has none")
+        return command_line(self.record())
+
+
+def command_line(record: Mapping[str, Any]) -> str:
+    """``ratecheck verify --objective ... --expect ...`` from a :meth:`Scenario.record`
+    (settings and constants only where they differ from the defaults)."""
+    words = ["ratecheck", "verify"]
+    for flag in ("objective", "optimizer", "schedule", "batch-size", "sampling", "average"):
+        words += [f"--{flag}", str(record[flag.replace("-", "_")])]
+    for flag in ("steps", "replicates", "seed", "expect"):
+        words += [f"--{flag}", str(record[flag])]
+    for key, default in SETTINGS.items():
+        if record[key] != default:
+            words += [f"--{key.replace('_', '-')}", repr(record[key])]
+    if record["constants"]:
+        words += ["--constants", ",".join(f"{k}={v!r}" for k, v in record["constants"].items())]
+    return shlex.join(words)
+
+
+def objective_spec(objective: str | Objective) -> str:
+    """``name:key=value,...`` of an objective spec or object."""
+    if isinstance(objective, str):
+        return objective.strip()
+    params = ",".join(f"{key}={value}" for key, value in objective.params.items())
+    return f"{objective.name}:{params}" if params else objective.name
+
+
+def optimizer_spec(optimizer: str | Optimizer | Mapping[str, Any]) -> str:
+    """``name:key=value,...`` of an optimizer spec, object or recorded description."""
+    if isinstance(optimizer, str):
+        return optimizer.strip()
+    if isinstance(optimizer, Optimizer):
+        name, hyper = optimizer.name, optimizer.hyperparams
+    else:
+        name, hyper = str(optimizer.get("name", "custom")), optimizer.get("hyperparams", {})
+    params = ",".join(f"{key}={value}" for key, value in hyper.items())
+    return f"{name}:{params}" if params else name
+
+
+def check_sampling(sampling: object) -> str:
+    """Return ``sampling`` if it names a sampling order, else raise listing the allowed ones."""
+    if sampling not in SAMPLINGS:
+        raise UnknownNameError(
+            f"sampling: unknown sampling order {sampling!r}; allowed: {', '.join(SAMPLINGS)}"
+        )
+    return str(sampling)
+
+
+def check_batch_size(batch_size: object, n: int | None, objective_name: str) -> int:
+    """Validate the minibatch size: an integer with 1 <= b (<= n for a finite sum)."""
+    if isinstance(batch_size, bool) or not isinstance(batch_size, Integral):
+        raise InputError(f"batch_size: expected an integer >= 1, got {batch_size!r}")
+    b = int(batch_size)
+    if b < 1:
+        raise InputError(f"batch_size: expected an integer >= 1, got {b}")
+    if n is not None and b > n:
+        raise InputError(
+            f"batch_size={b} exceeds the number of samples n={n} of objective "
+            f"{objective_name!r}; allowed: 1 <= batch_size <= {n}"
+        )
+    return b
+
+
+def _field(name: str, check: Any, *args: Any, **kwargs: Any) -> Any:
+    """``check(*args, **kwargs)``, its error marked as one of field ``name``."""
+    try:
+        return check(*args, **kwargs)
+    except RatecheckError as exc:
+        if field_of(exc) is None:
+            field_error(name, exc)
+        raise
+
+
+def _count(name: str, value: object, minimum: int) -> int:
+    """An integer >= minimum (bools refused)."""
+    if isinstance(value, bool) or not isinstance(value, Integral) or int(value) < minimum:
+        message = f"{name}: expected an integer >= {minimum}, got {value!r}"
+        raise field_error(name, InputError(message))
+    return int(value)
+
+
+def _constants(value: object) -> dict[str, float]:
+    """The schedule's extra constants: a mapping of names to numbers."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping) or not all(
+        isinstance(v, Real) and not isinstance(v, bool) for v in value.values()
+    ):
+        raise InputError(f"constants: expected a mapping of names to numbers, got {value!r}")
+    return {str(key): item for key, item in value.items()}
+
+
+def _objective(spec: str | Objective) -> Objective:
+    return spec if isinstance(spec, Objective) else make_objective(spec)
+
+
+def _optimizer(spec: str | Optimizer) -> Optimizer:
+    return spec if isinstance(spec, Optimizer) else make_optimizer(spec)
