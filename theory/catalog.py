@@ -58,6 +58,9 @@ _SHIFT = "Paper bound on its w_T (T - 1 updates); here B(k) = B_paper(k + 1)."
 _NOISY_QUADRATIC = "the noisy quadratic (lam/2)||w - w*||^2 + additive noise (THEORY.md §10)"
 _TWO_POINT = "order 1/sqrt(k): the two-point family with delta = 1/sqrt(6k) (THEORY.md §11)"
 
+_QUADRATIC = ("quadratic",)
+"""The built-in noisy quadratic, the instance that ``_NOISY_QUADRATIC`` describes."""
+
 _V = eta * sigma**2 / (b * lam * (2 - eta * lam))
 """Stationary E||w - w*||^2 of constant-step SGD on the noisy quadratic."""
 _A = c * lam
@@ -89,6 +92,7 @@ CATALOG: tuple[Theorem, ...] = (
         verified=True,
         verification="statement as in THEORY.md §2.1 (not flagged); induction sketched there",
         notes=f"Projected SGD on W. {_SHIFT}",
+        attained_on=_QUADRATIC,
     ),
     Theorem(
         id="sgd-sc-smooth-last",
@@ -109,6 +113,7 @@ CATALOG: tuple[Theorem, ...] = (
         verification="theorem number unverified (THEORY.md §2.2); the constant is "
         "(mu/2) times Lemma 1's 4G^2/(lam^2 (k+1))",
         notes=_SHIFT,
+        attained_on=_QUADRATIC,
     ),
     Theorem(
         id="sgd-sc-last",
@@ -129,6 +134,7 @@ CATALOG: tuple[Theorem, ...] = (
         verified=True,
         verification="statement as in THEORY.md §2.3 (not flagged)",
         notes=f"Paper: for any T > 1. {_SHIFT}",
+        attained_on=(),
     ),
     Theorem(
         id="sgd-sc-uniform",
@@ -154,6 +160,7 @@ CATALOG: tuple[Theorem, ...] = (
         "w_1..w_k (paper t = 2..k+1) the telescoping sum leaves lam d_2/2 <= G^2/(2 lam) "
         "(||w - w*|| <= G/lam on W) and (G^2/(2 lam)) sum_{t=2}^{k+1} 1/t, so "
         "E[F(wbar_k) - F*] <= G^2 H_{k+1}/(2 lam k) <= G^2 (1 + log(k+1))/(2 lam k).",
+        attained_on=(),
     ),
     Theorem(
         id="sgd-sc-suffix",
@@ -178,6 +185,7 @@ CATALOG: tuple[Theorem, ...] = (
         "In paper indices t0 = k - m + 2, T = k + 1: bound (G^2/(lam m)) [2(t0-1)/t0 + "
         "(H_{k+1} - H_{t0-1})/2] and log((k+1)/((1-alpha)k+1)) <= log(1/(1-alpha)) give "
         "this form. alpha = 1 is sgd-sc-uniform.",
+        attained_on=_QUADRATIC,
     ),
     Theorem(
         id="sgd-sc-polydecay",
@@ -202,6 +210,7 @@ CATALOG: tuple[Theorem, ...] = (
         "and using Lemma 1 gives [(2G^2/lam) k^(gamma) + (G^2/(2 lam)) (k+1)^(gamma)/gamma] "
         "/ (k^(gamma+1)/(gamma+1)) <= this bound; the argument needs gamma > 0 only "
         "(THEORY.md states integer gamma >= 1). gamma = 1: 5 G^2/(lam k).",
+        attained_on=_QUADRATIC,
     ),
     Theorem(
         id="sgd-convex-uniform",
@@ -224,6 +233,7 @@ CATALOG: tuple[Theorem, ...] = (
         notes="Sum over paper t = 2..k+1: the distance terms telescope to D^2/(2 eta_{k+1}) = "
         "D^2 sqrt(k+1)/(2c) and (cG^2/2) sum_{t=2}^{k+1} t^(-1/2) <= cG^2 (sqrt(k+1) - 1); "
         "divide by k. Leading order (D^2/(2c) + cG^2)/sqrt(k), the paper's form.",
+        attained_on=(),
     ),
     Theorem(
         id="sgd-convex-last",
@@ -244,6 +254,7 @@ CATALOG: tuple[Theorem, ...] = (
         verified=True,
         verification="statement as in THEORY.md §3.1 (not flagged)",
         notes=f"Paper: for any T > 1. {_SHIFT}",
+        attained_on=(),
     ),
     Theorem(
         id="sgd-convex-polydecay",
@@ -266,6 +277,7 @@ CATALOG: tuple[Theorem, ...] = (
         notes="Finite-k bound in our index (weights s^(gamma) on w_s): (gamma+1) [D^2 "
         "k^(gamma) sqrt(k+1)/(2c) + (cG^2/2) sum_{s=1}^k s^(gamma)/sqrt(s+1)] / "
         "k^(gamma+1); this entry is its leading order. gamma = 0 is sgd-convex-uniform.",
+        attained_on=(),
     ),
     Theorem(
         id="minibatch-sgd-smooth-convex",
@@ -287,6 +299,7 @@ CATALOG: tuple[Theorem, ...] = (
         verification="exact constant form unverified (THEORY.md §6.2)",
         notes="k = iterations of batch b (m = b k samples), averaged predictor of stochastic "
         "dual averaging / mirror descent with a horizon-tuned step (no schedule in k).",
+        attained_on=(),
     ),
     Theorem(
         id="minibatch-sgd-convex-uniform",
@@ -314,6 +327,7 @@ CATALOG: tuple[Theorem, ...] = (
         verification="derived from sgd-convex-uniform, itself derived",
         notes="A batch of b i.i.d. draws has E||g_b||^2 = ||g||^2 + sigma^2/b <= G^2 + "
         "sigma^2/b. Per sample (k = n/b) the bound grows like sqrt(b) when b G^2 >> sigma^2.",
+        attained_on=(),
     ),
     Theorem(
         id="gd-smooth-convex",
@@ -333,6 +347,7 @@ CATALOG: tuple[Theorem, ...] = (
         verified=True,
         verification="statement as in THEORY.md §5.1 (not flagged)",
         notes="x_k after k steps from x_0: the paper's index is ours.",
+        attained_on=(),
     ),
     Theorem(
         id="gd-smooth-convex-tight",
@@ -354,6 +369,7 @@ CATALOG: tuple[Theorem, ...] = (
         verification="theorem number unverified (THEORY.md §5.1); attainment on the Huber "
         "instance is reproduced in tests",
         notes="x_k after k steps from x_0: the paper's index is ours.",
+        attained_on=(),  # worst-case-gd attains it at its horizon k = N only, not along a run
     ),
     Theorem(
         id="gd-sc-smooth",
@@ -374,6 +390,7 @@ CATALOG: tuple[Theorem, ...] = (
         verification="statement (1 - lam/L)^k (F(x_0) - F*) as in THEORY.md §5.2 (not flagged)",
         notes="F(x_0) - F* <= L R^2/2 (smoothness, grad F(x*) = 0) replaces the initial gap, "
         "which has no symbol. Loose on quadratics, where the gap decays as (1 - lam/L)^(2k).",
+        attained_on=(),
     ),
     Theorem(
         id="gd-sc-smooth-optimal-step",
@@ -394,6 +411,7 @@ CATALOG: tuple[Theorem, ...] = (
         verified=True,
         verification="confirmed against a transcription (THEORY.md §5.2)",
         notes="(L/2)((kappa-1)/(kappa+1))^(2k) R^2 with kappa = L/lam.",
+        attained_on=(),
     ),
     Theorem(
         id="nesterov-smooth-convex",
@@ -413,6 +431,7 @@ CATALOG: tuple[Theorem, ...] = (
         verified=True,
         verification="statement as in THEORY.md §7.1 (not flagged)",
         notes="x_k after k gradient evaluations (y_1 = x_0): the paper's index is ours.",
+        attained_on=(),
     ),
     Theorem(
         id="minibatch-sgd-quadratic-constant-step",
@@ -433,6 +452,7 @@ CATALOG: tuple[Theorem, ...] = (
         verification="the recursion and e_0 = R^2 are re-derived symbolically in tests",
         notes="V = eta sigma^2/(b lam (2 - eta lam)). Exact when ||w_0 - w*|| = R; an upper "
         "bound when ||w_0 - w*|| <= R (e_k increases with e_0).",
+        attained_on=_QUADRATIC,
     ),
     Theorem(
         id="minibatch-sgd-sc-constant-step-nsw",
@@ -459,6 +479,7 @@ CATALOG: tuple[Theorem, ...] = (
         verification="exact form as recalled (unverified, THEORY.md §9)",
         notes="A batch of b i.i.d. samples is L-smooth with sigma*^2/b at w*. On the quadratic "
         "the exact floor is about half of this one.",
+        attained_on=(),
     ),
     Theorem(
         id="minibatch-sgd-quadratic-c-over-k-fast",
@@ -478,6 +499,7 @@ CATALOG: tuple[Theorem, ...] = (
         verified=True,
         verification="checked in tests against the exact second-moment recursion",
         notes="a = c lam; minimized at c = 1/lam, where it is sigma^2/(b lam^2 k).",
+        attained_on=_QUADRATIC,
     ),
     Theorem(
         id="minibatch-sgd-quadratic-c-over-k-critical",
@@ -498,6 +520,7 @@ CATALOG: tuple[Theorem, ...] = (
         verification="checked in tests against the exact second-moment recursion",
         notes="The log factor makes a power-law fit on k = 1e3..2e4 give a slope of about "
         "-0.9 (lam = sigma = 1, w_0 - w* in [0, 1]), not -1.",
+        attained_on=_QUADRATIC,
     ),
     Theorem(
         id="minibatch-sgd-quadratic-c-over-k-slow",
@@ -519,6 +542,7 @@ CATALOG: tuple[Theorem, ...] = (
         notes="e_k = P_k^2 [R^2 + (c^2 sigma^2/b) sum_{s<=k} 1/(s^2 P_s^2)], P_k = prod_{j<=k} "
         "(1 - a/j) ~ k^(-a)/Gamma(1-a); the sum is hyper([1,1,1],[2-a,2-a],1)/Gamma(2-a)^2 "
         "(evaluate with mpmath: lambdify(..., modules='mpmath')).",
+        attained_on=_QUADRATIC,
     ),
     Theorem(
         id="minibatch-sgd-quadratic-exact",
@@ -539,6 +563,7 @@ CATALOG: tuple[Theorem, ...] = (
         verification="the second-moment recursion is re-derived symbolically in tests",
         notes="The paper's sigma^2/(2 b lam (t-1)) at t = k + 1. The first step (eta_1 = 1/lam) "
         "forgets w_0. Per sample n = b k: sigma^2/(2 lam n), independent of b.",
+        attained_on=_QUADRATIC,
     ),
     Theorem(
         id="lower-sc-stochastic",
@@ -563,6 +588,7 @@ CATALOG: tuple[Theorem, ...] = (
         notes="sup over the class of inf over methods: k calls with batch b reveal at most b k "
         "samples of z ~ N(w*, sigma^2/lam^2), whose minimax squared error is "
         "sigma^2/(lam^2 b k); F - F* = (lam/2)||w - w*||^2.",
+        attained_on=(),
     ),
     Theorem(
         id="lower-convex-two-point",
@@ -584,6 +610,7 @@ CATALOG: tuple[Theorem, ...] = (
         notes="W = [-D/2, D/2], f_+-(w) = +-delta G w, g_hat = +-G with P(+G) = (1 +- delta)/2. "
         "Le Cam: max_+- E[gap] >= (delta G D/2)(1 - TV); KL <= 3 k delta^2 and Pinsker give "
         "TV <= 1/2 at delta = 1/sqrt(6k). With G = 1, D = 2 this is THEORY's 0.204/sqrt(k).",
+        attained_on=(),
     ),
 )
 """Every theorem ratecheck knows, in the order of the module docstring's table."""
