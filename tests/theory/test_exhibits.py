@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from empirical import OBJECTIVES, RateShape, check_match, objective, verify
+from empirical import OBJECTIVES, RateShape, Scenario, check_match, objective, verify
 from theory.catalog import CATALOG
 from theory.errors import InputError
 from theory.theorems import Theorem
@@ -44,6 +44,17 @@ def test_every_theorem_carries_its_exhibit(theorem):
     assert _objective_name(theorem) in (theorem.attained_on or OBJECTIVES)
 
 
+@pytest.mark.parametrize("theorem", CATALOG, ids=lambda t: t.id)
+def test_every_exhibit_is_a_scenario_as_plain_data(theorem):
+    """theory/ imports nothing from empirical/, so the exhibit is a Scenario's to_dict()
+    subset; it round-trips through Scenario (a lower bound's with its order instead)."""
+    exhibit = dict(theorem.exhibit)
+    if theorem.kind == "lower":
+        exhibit["expect"] = f"O({theorem.order})"
+    data = Scenario.from_dict(exhibit).to_dict()
+    assert {key: data[key] for key in exhibit} == exhibit
+
+
 def _order_holds(theorem: Theorem) -> None:
     """A lower bound: verify refuses it; the run's rate matches the bound's order."""
     assert theorem.exhibit is not None
@@ -68,7 +79,7 @@ def test_the_exhibit_verifies_its_theorem(theorem):
         _order_holds(theorem)
         return
     assert theorem.exhibit is not None
-    result = verify(**theorem.exhibit)
+    result = verify(Scenario.from_dict(theorem.exhibit))
     if theorem.id in PENDING:
         assert result.outcome == "inconclusive", result.reason
         assert result.checks.constant.statistic.value > 1  # approached from above
