@@ -17,7 +17,9 @@ digests of the files the spec names})``:
 The directory is ``$RATECHECK_CACHE_DIR`` if set, else ``$XDG_CACHE_HOME/ratecheck``,
 else ``~/.cache/ratecheck``. Each entry is one JSON file written atomically; an entry
 that does not read back as the result of the same spec (truncated, edited, another
-format) is ignored and recomputed. Results with status ``error`` are not stored.
+format) is ignored and recomputed. Results with status ``error`` are not stored. The
+subdirectory ``figures/`` (:attr:`ResultCache.figures`) keeps a report's rendered figures by
+panel content, so that an unchanged rerun copies them instead of drawing them again.
 """
 
 from __future__ import annotations
@@ -43,15 +45,19 @@ from theory.errors import InputError
 
 __all__ = [
     "CACHE_FORMAT",
+    "FIGURE_CACHE",
     "ResultCache",
     "code_version",
     "default_cache_dir",
     "jsonable",
+    "result_cache",
     "result_from_dict",
 ]
 
 CACHE_FORMAT = "ratecheck.cache/1"
 """The ``format`` field of a cache entry."""
+FIGURE_CACHE = "figures"
+"""Subdirectory of the cache directory holding rendered figures by panel content."""
 
 _REPO = Path(__file__).resolve().parents[2]
 CODE_ROOTS: tuple[Path, ...] = (_REPO / "theory", _REPO / "empirical", _REPO / "reports" / "suite")
@@ -185,6 +191,12 @@ class ResultCache:
     def __init__(self, directory: str | os.PathLike[str] | None = None) -> None:
         self.directory = Path(directory) if directory is not None else default_cache_dir()
 
+    @property
+    def figures(self) -> Path:
+        """The directory of rendered figures by panel content, :data:`FIGURE_CACHE` inside
+        the cache (see :func:`reports.render.figures.write_figures`)."""
+        return self.directory / FIGURE_CACHE
+
     def key(self, spec: CheckSpec, quick: bool) -> str:
         """The entry key of ``spec`` run with or without ``--quick`` (module docstring)."""
         files = _named_files(spec.params) if spec.kind == "verify" else []
@@ -232,3 +244,11 @@ class ResultCache:
         except (OSError, TypeError, ValueError):
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+
+
+def result_cache(cache: bool | str | os.PathLike[str]) -> ResultCache | None:
+    """The cache a suite run uses: None for False, the default directory for True, else the
+    directory ``cache``."""
+    if cache is False:
+        return None
+    return ResultCache(None if cache is True else cache)

@@ -15,9 +15,9 @@ import numpy as np
 from empirical import objective as make_objective
 from empirical import run
 from empirical.verification.verify import verify_trace
-from reports.suite.engine import verification_curve
 from reports.suite.lecture_common import Part, build, combine, part_of, rounded
 from reports.suite.model import CheckResult, CheckSpec, Panel, custom_check
+from reports.suite.verification import verification_curve
 
 STALL_SLOPE = -0.1
 """A last-decade log-log slope at or above this is no convergence (the verifier's rule)."""

@@ -21,10 +21,8 @@ import numpy as np
 from empirical.fitting import Estimate
 from empirical.verification.result import VerificationResult
 from reports.suite.model import CheckResult, CheckSpec, Curve, Panel, status_of
+from reports.suite.verification import BAND, BAND_TEXT
 
-BAND = (0.1, 0.9)
-"""Replicate quantiles drawn as the band around a mean curve (as the engine's figures)."""
-BAND_TEXT = f"{100 * BAND[0]:g}-{100 * BAND[1]:g}% of replicates"
 ALPHA = 0.01
 """Level of the checks' own tests (the verifier's default)."""
 

@@ -17,7 +17,6 @@ from empirical import optimizer as make_optimizer
 from empirical import run
 from empirical.fitting.inference import mean_estimate
 from empirical.verification.verify import verify_trace
-from reports.suite.engine import verification_curve
 from reports.suite.lecture_common import (
     build,
     combine,
@@ -29,6 +28,7 @@ from reports.suite.lecture_common import (
     rounded,
 )
 from reports.suite.model import CheckResult, CheckSpec, Panel, custom_check
+from reports.suite.verification import verification_curve
 
 
 def momentum_noise_ratio(beta: float) -> float:

@@ -21,7 +21,6 @@ from empirical.fitting import Estimate
 from empirical.fitting.inference import mean_estimate
 from empirical.runner.trace import geometric_checkpoints
 from empirical.verification.verify import verify, verify_trace
-from reports.suite.engine import verification_curve
 from reports.suite.lecture_common import (
     ALPHA,
     below_zero,
@@ -35,6 +34,7 @@ from reports.suite.lecture_common import (
     rounded,
 )
 from reports.suite.model import CheckResult, CheckSpec, Panel, custom_check
+from reports.suite.verification import verification_curve
 from theory.model_problems import get_derivation
 from theory.robbins_monro import robbins_monro
 

@@ -15,7 +15,7 @@ checks that only draw (no verdict).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -189,6 +189,16 @@ def status_of(spec: CheckSpec, verdict: str, label: str | None) -> Status:
     if spec.expect == "fail" and spec.expect_label is not None and label != spec.expect_label:
         return "unexpected"
     return "as-expected"
+
+
+FAILING: tuple[Status, ...] = ("unexpected", "error")
+"""The statuses that make a suite fail."""
+
+
+def exit_code(results: Sequence[CheckResult]) -> int:
+    """The suite's outcome: 0 when no check failed (as-expected, picture, inconclusive), 1
+    when one is ``unexpected`` or ``error``."""
+    return 1 if any(result.status in FAILING for result in results) else 0
 
 
 CustomCheck = Callable[..., CheckResult]

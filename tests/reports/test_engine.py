@@ -10,8 +10,17 @@ import pytest
 
 from empirical.verification.verify import verify
 from reports.progress import SuiteProgress
-from reports.suite.engine import exit_code, run_check, run_suite, verification_check
-from reports.suite.model import CheckResult, CheckSpec, Curve, Panel, custom_check, status_of
+from reports.suite.engine import run_check, run_suite
+from reports.suite.model import (
+    CheckResult,
+    CheckSpec,
+    Curve,
+    Panel,
+    custom_check,
+    exit_code,
+    status_of,
+)
+from reports.suite.verification import verification_check
 from theory.errors import InputError
 
 QUADRATIC = {
@@ -283,13 +292,6 @@ def test_serial_and_parallel_runs_give_the_same_results(tmp_path):
     ]
     statuses = {r.spec.id: r.status for r in serial}
     assert statuses["stalls"] == "as-expected" and statuses["picture"] == "picture"
-
-
-def test_run_suite_writes_the_report_when_given_out(tmp_path):
-    out = tmp_path / "report"
-    run_suite([PICTURE], out=out, jobs=1, cache=False)
-    assert {p.name for p in out.iterdir()} >= {"index.html", "report.md", "results.json"}
-    assert [p.name for p in (out / "figures").iterdir()] == ["picture-1.png"]
 
 
 def test_progress_lines_name_the_check_its_number_and_time():
