@@ -187,9 +187,9 @@ def _run_and_write(specs: Sequence, args: argparse.Namespace) -> int:
 
 def _cmd_report(args: argparse.Namespace) -> int:
     try:
-        from reports.suite.lecture import LECTURE_SUITE
+        from reports.lecture import LECTURE_SUITE
     except ModuleNotFoundError as exc:
-        if exc.name != "reports.suite.lecture":
+        if exc.name != "reports.lecture":
             raise
         raise RatecheckError("the built-in lecture suite is not installed") from None
     return _run_and_write(LECTURE_SUITE, args)

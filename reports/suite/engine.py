@@ -5,20 +5,21 @@ per spec, in the order given:
 
 * a ``verify`` check is one call ``empirical.verify(**spec.effective_params(quick))``,
   turned into a result by :func:`reports.suite.verification.verification_check`;
-* a ``custom`` check calls ``CUSTOM_CHECKS[spec.function](spec, params, progress=False)``.
+* a ``custom`` check calls ``spec.function(spec, params, progress=False)``.
 
 An exception inside one check becomes a result with status ``error`` (verdict
 ``inconclusive``, label ``error``) whose reason names the exception; the other checks
 run on. Every check is seeded by its own parameters, so ``jobs=N`` gives the results of a
 serial run: the pool only changes where a check runs. Workers are started with ``spawn``
-(no fork of a process whose numba threads are running) and use one numba thread each.
+(no fork of a process whose numba threads are running) and use one numba thread each; a
+spec reaches a worker pickled, its function by module and qualified name, so the worker
+imports the function's module to receive it.
 Writing the report is the caller's: :func:`reports.render.write_report`.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import itertools
 import multiprocessing
 import os
@@ -31,7 +32,7 @@ from pathlib import Path
 from empirical.verification.verify import verify
 from reports.progress import SuiteProgress
 from reports.suite.cache import result_cache
-from reports.suite.model import CUSTOM_CHECKS, CheckResult, CheckSpec
+from reports.suite.model import CheckResult, CheckSpec, check_name
 from reports.suite.verification import verification_check
 from theory.catalog import get_theorem
 from theory.errors import InputError, RatecheckError
@@ -77,16 +78,16 @@ def run_check(spec: CheckSpec, quick: bool = False) -> CheckResult:
         if spec.kind == "verify":
             result = verification_check(spec, verify(**params, progress=False))
         elif spec.kind == "custom":
-            if spec.function not in CUSTOM_CHECKS:
+            if not callable(spec.function):
                 raise InputError(
-                    f"check {spec.id!r}: custom check function {spec.function!r} is not "
-                    f"registered; registered: {', '.join(sorted(CUSTOM_CHECKS)) or '(none)'}"
+                    f"check {spec.id!r}: a custom check needs a function (a callable), got "
+                    f"{spec.function!r}"
                 )
-            result = CUSTOM_CHECKS[spec.function](spec, params, progress=False)
+            result = spec.function(spec, params, progress=False)
             if not isinstance(result, CheckResult):
                 raise TypeError(
-                    f"custom check {spec.function!r} returned {type(result).__name__}, "
-                    "not a CheckResult"
+                    f"custom check {check_name(spec.function)!r} returned "
+                    f"{type(result).__name__}, not a CheckResult"
                 )
             if result.spec != spec:
                 result = dataclasses.replace(result, spec=spec)
@@ -122,23 +123,11 @@ def _check_jobs(jobs: int | None) -> int:
     return jobs
 
 
-def _init_worker(modules: tuple[str, ...]) -> None:
-    """Worker start-up: one numba thread (the pool is the parallelism), and the modules
-    that register the suite's custom checks."""
+def _init_worker() -> None:
+    """Worker start-up: one numba thread (the pool is the parallelism)."""
     import numba
 
     numba.set_num_threads(1)
-    for module in modules:
-        importlib.import_module(module)
-
-
-def _custom_modules(specs: Sequence[CheckSpec]) -> tuple[str, ...]:
-    modules = {
-        CUSTOM_CHECKS[spec.function].__module__
-        for spec in specs
-        if spec.kind == "custom" and spec.function in CUSTOM_CHECKS
-    }
-    return tuple(sorted(modules))
 
 
 def _run_serial(
@@ -178,7 +167,6 @@ def _run_pool(
         max_workers=workers,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=_init_worker,
-        initargs=(_custom_modules(specs),),
     )
     try:
         futures: dict[Future[CheckResult], CheckSpec] = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from typing import Any
 
@@ -11,15 +12,7 @@ import pytest
 from empirical.verification.verify import verify
 from reports.progress import SuiteProgress
 from reports.suite.engine import run_check, run_suite
-from reports.suite.model import (
-    CheckResult,
-    CheckSpec,
-    Curve,
-    Panel,
-    custom_check,
-    exit_code,
-    status_of,
-)
+from reports.suite.model import CheckResult, CheckSpec, Curve, Panel, exit_code, status_of
 from reports.suite.verification import verification_check
 from theory.errors import InputError
 
@@ -33,8 +26,7 @@ QUADRATIC = {
 }
 
 
-@custom_check("test-engine-path")
-def _path_picture(spec: CheckSpec, params: dict[str, Any], *, progress: Any = None) -> CheckResult:
+def path_picture(spec: CheckSpec, params: dict[str, Any], *, progress: Any = None) -> CheckResult:
     """A deterministic picture: a contracting path over the level sets of a bowl."""
     t = np.arange(params["points"])
     grid = np.linspace(-1.0, 1.0, 21)
@@ -67,8 +59,7 @@ def _path_picture(spec: CheckSpec, params: dict[str, Any], *, progress: Any = No
     )
 
 
-@custom_check("test-engine-raises")
-def _raises(spec: CheckSpec, params: dict[str, Any], *, progress: Any = None) -> CheckResult:
+def raising_check(spec: CheckSpec, params: dict[str, Any], *, progress: Any = None) -> CheckResult:
     raise ZeroDivisionError("deliberate failure in a custom check")
 
 
@@ -89,7 +80,7 @@ PICTURE = CheckSpec(
     title="paths",
     claim="draws",
     kind="custom",
-    function="test-engine-path",
+    function=path_picture,
     params={"points": 12},
     expect="picture",
 )
@@ -238,16 +229,14 @@ ERROR_CASES = [
             title="t",
             claim="c",
             kind="custom",
-            function="test-engine-raises",
+            function=raising_check,
             params={},
         ),
         "ZeroDivisionError: deliberate failure",
     ),
     (
-        CheckSpec(
-            id="unregistered", title="t", claim="c", kind="custom", function="no-such", params={}
-        ),
-        "'no-such' is not registered",
+        CheckSpec(id="no-function", title="t", claim="c", kind="custom", params={}),
+        "a custom check needs a function (a callable), got None",
     ),
 ]
 
@@ -271,7 +260,7 @@ def test_errors_do_not_stop_the_suite(tmp_path):
     [
         ([PICTURE], 0, "jobs: expected an integer >= 1"),
         ([PICTURE, PICTURE], 1, "appears twice"),
-        ([CheckSpec(**{**PICTURE.to_dict(), "theorem": "no-such-theorem"})], 1, "no-such"),
+        ([dataclasses.replace(PICTURE, theorem="no-such-theorem")], 1, "no-such"),
     ],
 )
 def test_bad_suites_fail_before_running(specs, jobs, message):
