@@ -29,6 +29,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from pathlib import Path
 
+from empirical.runner.loop import run
 from empirical.verification.verify import verify
 from reports.progress import SuiteProgress
 from reports.suite.cache import result_cache
@@ -147,8 +148,6 @@ def _compile_kernel_here() -> None:
     Each spawned worker would otherwise compile it at the same time (~17 s each on a cold
     numba cache); after this they load it from numba's on-disk cache in well under a second.
     """
-    from empirical.runner.loop import run
-
     run("quadratic", "sgd", 0.1, steps=2, replicates=1, seed=0, kernel="compiled")
 
 
