@@ -1,8 +1,8 @@
 """The on-disk cache of check results.
 
-A result is stored under ``key = sha256(JSON of {spec.to_dict(), the module and qualified
-name of a custom check's function, quick, code version, digests of the files the spec
-names})``:
+A result is stored under ``key = sha256(JSON of {spec.to_dict(), a verify check's
+Scenario with every field (defaults filled in), the module and qualified name of a custom
+check's function, quick, code version, digests of the files the spec names})``:
 
 * the *code version* is the sha256 of the path and bytes of every ``*.py`` file under
   ``theory/``, ``empirical/``, ``reports/suite/`` (the engine and the figure data) and
@@ -42,7 +42,7 @@ import numpy as np
 from empirical.optimizers import is_user_reference
 from empirical.specs import split_spec
 from reports.suite.model import CheckResult, CheckSpec, Curve, Panel
-from theory.errors import InputError
+from theory.errors import InputError, RatecheckError
 
 __all__ = [
     "CACHE_FORMAT",
@@ -198,6 +198,17 @@ def result_from_dict(data: Mapping[str, Any], spec: CheckSpec) -> CheckResult:
     )
 
 
+def _scenario(spec: CheckSpec, quick: bool) -> dict[str, Any] | None:
+    """A verify check's whole Scenario as plain data (None for a custom check, or for a spec
+    whose scenario is invalid: running it gives its error result)."""
+    if spec.kind != "verify":
+        return None
+    try:
+        return spec.scenario(quick).to_dict()
+    except RatecheckError:
+        return None
+
+
 class ResultCache:
     """Check results in ``directory`` (created on first store), one JSON file per key."""
 
@@ -215,6 +226,7 @@ class ResultCache:
         files = _named_files(spec.params) if spec.kind == "verify" else []
         content = {
             "spec": jsonable(spec.to_dict()),
+            "scenario": _scenario(spec, quick),
             "function": _custom_function(spec),
             "quick": bool(quick),
             "code": code_version(_custom_source(spec)),

@@ -3,7 +3,7 @@
 ``run_suite(specs)`` runs every :class:`CheckSpec` and returns one :class:`CheckResult`
 per spec, in the order given:
 
-* a ``verify`` check is one call ``empirical.verify(**spec.effective_params(quick))``,
+* a ``verify`` check is one call ``empirical.verify(spec.scenario(quick))``,
   turned into a result by :func:`reports.suite.verification.verification_check`;
 * a ``custom`` check calls ``spec.function(spec, params, progress=False)``.
 
@@ -77,7 +77,7 @@ def run_check(spec: CheckSpec, quick: bool = False) -> CheckResult:
     try:
         params = spec.effective_params(quick)
         if spec.kind == "verify":
-            result = verification_check(spec, verify(**params, progress=False))
+            result = verification_check(spec, verify(spec.scenario(quick)))
         elif spec.kind == "custom":
             if not callable(spec.function):
                 raise InputError(

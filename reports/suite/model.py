@@ -20,6 +20,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from empirical.scenario import Scenario
+from theory.errors import InputError
+
 Kind = Literal["verify", "custom"]
 Status = Literal["as-expected", "unexpected", "inconclusive", "picture", "error"]
 
@@ -51,6 +54,12 @@ class CheckSpec:
     def effective_params(self, quick: bool) -> dict[str, Any]:
         """``params`` with the ``quick`` overrides applied when ``quick`` is true."""
         return {**self.params, **(self.quick if quick else {})}
+
+    def scenario(self, quick: bool) -> Scenario:
+        """The :class:`~empirical.scenario.Scenario` a ``verify`` check runs."""
+        if self.kind != "verify":
+            raise InputError(f"check {self.id}: a {self.kind} check has no single scenario")
+        return Scenario.from_dict(self.effective_params(quick))
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (also the cache key's content)."""

@@ -192,3 +192,24 @@ def test_default_cache_directory(monkeypatch, env, expected):
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     assert default_cache_dir() == expected
+
+
+def test_a_verify_checks_key_holds_its_whole_scenario(tmp_path):
+    """The key covers the Scenario with every field, and a spec whose scenario is invalid
+    still gets a key (running it gives its error result)."""
+    base = {
+        "objective": "ridge:n=50,d=2",
+        "optimizer": "sgd",
+        "schedule": "1/(lam*k)",
+        "expect": "O(1/k)",
+        "steps": 100,
+    }
+    spec = CheckSpec("c", "t", "claim", "verify", base)
+    scenario = cache_module._scenario(spec, quick=False)
+    assert scenario["sampling"] == "shuffle" and scenario["batch_size"] == 1
+    cache = ResultCache(tmp_path)
+    other = CheckSpec("c", "t", "claim", "verify", {**base, "sampling": "replacement"})
+    assert cache.key(spec, False) != cache.key(other, False)
+    broken = CheckSpec("c", "t", "claim", "verify", {**base, "steps": 0})
+    assert cache_module._scenario(broken, quick=False) is None
+    assert len(cache.key(broken, False)) == 64
