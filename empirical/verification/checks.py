@@ -84,14 +84,16 @@ def linear_verdict(
     alpha_c: float,
     kmin: float,
     f_scale: float | None,
+    delta: float = 0.05,
 ) -> Verdict:
     """Linear convergence with an unknown contraction rho.
 
     The linear model log gap = a + (log rho) k is fitted per replicate (burn-in by the
-    curvature test). PASS if the LINEAR flag holds (STATISTICS.md §4a) and the 1-alpha upper
-    bound of log rho is < 0; FAIL if the 1-alpha lower bound of the last-decade log-log
-    slope is > -3, the LINEAR flag's threshold (the curve falls like a power of k; labelled
-    as slower, stalls or diverges); else INCONCLUSIVE.
+    curvature test, material at a relative change delta of log rho). PASS if the LINEAR
+    flag holds (STATISTICS.md §4a) and the 1-alpha upper bound of log rho is < 0; FAIL if
+    the 1-alpha lower bound of the last-decade log-log slope is > -3, the LINEAR flag's
+    threshold (the curve falls like a power of k; labelled as slower, stalls or
+    diverges); else INCONCLUSIVE.
     """
     expected = "linear convergence (rho^k, rho < 1)"
     trace = checked_trace(k, series, kmin, f_scale)
@@ -108,6 +110,7 @@ def linear_verdict(
         f_scale=f_scale,
         level=1 - 2 * alpha,
         alpha_c=alpha_c,
+        delta=delta,
     )
     rate, last = fit.exponent, fit.last_decade
     assert fit.contraction is not None
@@ -193,7 +196,7 @@ def run_checks(
     options = {"alpha": alpha, "alpha_c": alpha_c, "kmin": plan.kmin, "f_scale": f_scale}
     rate: Verdict | None = None
     if plan.mode == "linear":
-        rate = linear_verdict(k, series, **options)
+        rate = linear_verdict(k, series, delta=delta, **options)
     elif plan.mode in ("upper", "match"):
         assert plan.shape is not None
         check = check_match if plan.mode == "match" else check_upper
