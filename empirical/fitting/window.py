@@ -14,10 +14,11 @@ For k0 = kmin, kmin 10^0.5, kmin 10, ... <= K/10, fit z_r = model(x) + c_r u^2 +
 dz/dx by s(u) = 2 c u + 3 e u^2 across the window [u_a, u_b]; two contrasts, linear in
 (c, e) and so tested over replicates like every other statistic, measure it: the change
 end to end, L1 = s(u_b) - s(u_a), and the bend of the middle against the ends,
-L2 = s(u_m) - (s(u_a) + s(u_b))/2 with u_m = (u_a + u_b)/2. A window is *curved* when the
-curvature is material with confidence: the lower t_{R-1, 1-alpha_c/4} bound of |L1| or of
-|L2| exceeds the tolerance delta (in slope units: delta for a power law, where the slope is
-the exponent; delta |log rho| for a linear rate, the slope being log rho). The window is
+L2 = s(u_m) - (s(u_a) + s(u_b))/2 with u_m = (u_a + u_b)/2. A window is *curved* when
+|L1| or |L2| is both material, above the tolerance delta (in slope units: delta for a
+power law, where the slope is the exponent; delta |log rho| for a linear rate, the slope
+being log rho), and real, above t_{R-1, 1-alpha_c/4} times its standard error (a
+Bonferroni split of alpha_c over the two contrasts and their signs). The window is
 the first [k0, K] that is not curved. Curvature too small to move the slope by delta is
 ignored however precisely it is measured, so the rule's rejection rate does not grow
 with R, and a deterministic run (se = 0) is judged by the magnitude of its curvature.
@@ -172,8 +173,9 @@ def _curvature_fit(x: np.ndarray, z: np.ndarray, columns: Columns) -> np.ndarray
 
 
 def materially_curved(change: Estimate, threshold: float, critical: float) -> bool:
-    """Whether |L| exceeds ``threshold`` with confidence: |L_bar| - critical se > threshold."""
-    return abs(change.value) - critical * change.se > threshold
+    """Whether the slope change L is both material and real: |L_bar| > ``threshold`` and
+    |L_bar| > ``critical`` se."""
+    return abs(change.value) > max(threshold, critical * change.se)
 
 
 def burn_in_grid(k_first: float, k_last: float) -> list[float]:
