@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from empirical import verify
+import numpy as np
+import pytest
+
+from empirical import check_bound, verify
 
 
 def test_a_deterministic_run_at_the_exact_rate_passes() -> None:
@@ -18,3 +21,41 @@ def test_a_deterministic_run_at_the_exact_rate_passes() -> None:
     )
     assert (result.outcome, result.label) == ("pass", "matches")
     assert result.fit is not None and not result.fit.flags
+
+
+@pytest.mark.parametrize("theorem", ["gd-smooth-convex-tight", "gd-smooth-convex"])
+def test_gd_on_its_tight_worst_case_passes_at_the_horizon(theorem: str) -> None:
+    """GD with step 1/L on the worst case built for N = 1000 steps: the gap equals
+    L R^2/(4N + 2) at k = N up to rounding and stays below the bound at every k, while
+    its local slope (-0.25) is unlike the rate; the bound decides."""
+    result = verify("worst-case-gd:N=1000", "sgd", "1/L", expect=theorem, steps=1000, replicates=2)
+    assert (result.outcome, result.label) == ("pass", "within-bound")
+    assert result.checks.bound is not None and result.checks.bound.outcome == "pass"
+    assert "WITHIN-BOUND" in result.reason
+
+
+def test_a_gap_equal_to_its_bound_up_to_rounding_is_not_a_violation() -> None:
+    k = np.unique(np.geomspace(1, 1e3, 31).round())
+    bound = 1.0 / (4 * k + 2)
+    gaps = np.tile(bound * (1 + 4e-15), (2, 1))
+    verdict = check_bound(k, gaps, bound, f_scale=1.0)
+    assert verdict.outcome == "pass"
+    assert check_bound(k, np.tile(bound * (1 + 1e-9), (2, 1)), bound, f_scale=1.0).outcome == (
+        "fail"
+    )
+
+
+def test_a_stochastic_run_below_its_bound_is_still_judged_by_its_rate() -> None:
+    """The bound decides only for deterministic runs: SGD with a slow step on ridge stays a
+    FAIL (slower) although a loose bound may hold."""
+    result = verify(
+        "ridge:n=200,d=5",
+        "sgd",
+        "1/k**0.7",
+        expect="O(1/k)",
+        steps=10_000,
+        replicates=10,
+        sampling="replacement",
+    )
+    assert (result.outcome, result.label) == ("fail", "slower")
+    assert not result.checks.deterministic
