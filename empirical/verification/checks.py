@@ -38,7 +38,7 @@ import numpy as np
 
 from empirical.fitting import fit_rate, needed_replicates
 from empirical.fitting.rate import LINEAR_SLOPE, min_points
-from empirical.fitting.window import range_problem
+from empirical.fitting.window import FLOOR_FACTOR, range_problem
 from empirical.verdicts import Verdict, check_bound, check_constant, check_match, check_upper
 from empirical.verdicts.core import (
     PASS_LABELS,
@@ -53,6 +53,9 @@ from empirical.verdicts.headroom import Headroom, headroom
 from empirical.verification.plan import Plan
 
 __all__ = ["Checks", "Outcome", "combine", "linear_verdict", "run_checks", "value_outcome"]
+
+DETERMINISTIC_RTOL = 1e-9
+"""Replicates equal to this relative tolerance are one deterministic run."""
 
 
 @dataclass(frozen=True)
@@ -199,7 +202,7 @@ def run_checks(
     ``dist2`` (R, J) are the iterates' squared distances to w* (for the ball of G).
     """
     skipped: dict[str, str] = {}
-    deterministic = _deterministic(series)
+    deterministic = _deterministic(series, f_scale)
     options = {"alpha": alpha, "alpha_c": alpha_c, "kmin": plan.kmin, "f_scale": f_scale}
     rate: Verdict | None = None
     if plan.mode == "linear":
@@ -258,12 +261,18 @@ def run_checks(
     return Checks(rate, bound, constant, skipped, margin, deterministic)
 
 
-def _deterministic(series: np.ndarray) -> bool:
-    """Whether every replicate's series equals the first's (NaNs at the same places)."""
-    return bool(
-        series.shape[0] > 1
-        and all(np.array_equal(row, series[0], equal_nan=True) for row in series[1:])
-    )
+def _deterministic(series: np.ndarray, f_scale: float | None) -> bool:
+    """Whether every replicate's series equals the first's up to rounding: relative
+    DETERMINISTIC_RTOL, or absolute below the float floor tau = 1e3 eps f_scale (NaNs at
+    the same places). A deterministic method and oracle gives such replicates; they differ
+    at most by the order of a sum (a full batch drawn in another order)."""
+    if series.shape[0] < 2:
+        return False
+    tau = FLOOR_FACTOR * float(np.finfo(np.float64).eps) * (f_scale or 1.0)
+    with np.errstate(invalid="ignore"):
+        return bool(
+            np.allclose(series[1:], series[0], rtol=DETERMINISTIC_RTOL, atol=tau, equal_nan=True)
+        )
 
 
 def bound_decides(plan: Plan, checks: Checks) -> bool:
