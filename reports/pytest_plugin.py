@@ -66,9 +66,13 @@ def failure_message(result: VerificationResult) -> str:
 def assert_rate(
     trace_or_scenario: Trace | Scenario | dict[str, Any] | None = None,
     expected: Any = None,
+    *,
+    allow_inconclusive: bool = False,
     **options: Any,
 ) -> VerificationResult:
-    """Verify a rate and raise :class:`AssertionError` unless the verdict is PASS.
+    """Verify a rate and raise :class:`AssertionError` unless the verdict is PASS (or, with
+    ``allow_inconclusive=True``, unless it is FAIL: an explicit opt-out for runs the data
+    may not decide; a FAIL always raises).
 
     ``trace_or_scenario``: a :class:`empirical.Trace` (checked with
     :func:`empirical.verify_trace`; ``options`` are its keywords), an
@@ -101,7 +105,7 @@ def assert_rate(
         if missing:
             raise TypeError(f"assert_rate: the scenario needs {', '.join(missing)}")
         result = verify_scenario(Scenario.from_dict(fields))
-    if not result.passed:
+    if result.outcome == "fail" or not (result.passed or allow_inconclusive):
         raise AssertionError(failure_message(result))
     return result
 
@@ -116,6 +120,8 @@ class RateChecker:
         self,
         trace_or_scenario: Trace | Scenario | dict[str, Any] | None = None,
         expected: Any = None,
+        *,
+        allow_inconclusive: bool = False,
         **options: Any,
     ) -> VerificationResult:
         """:func:`assert_rate`, with ``seed`` defaulting to the session's for scenarios
@@ -125,7 +131,9 @@ class RateChecker:
 
         if not isinstance(trace_or_scenario, Trace | Scenario):
             options.setdefault("seed", self.seed)
-        return assert_rate(trace_or_scenario, expected, **options)
+        return assert_rate(
+            trace_or_scenario, expected, allow_inconclusive=allow_inconclusive, **options
+        )
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -73,6 +73,19 @@ def test_assertion_message_names_fit_expectation_window_label_and_seed(scenario,
         assert piece in str(info.value)
 
 
+def test_an_inconclusive_run_fails_unless_explicitly_allowed():
+    from empirical import Scenario
+
+    short = Scenario(
+        "quadratic", "sgd", "1/(lam*k)", expect="O(1/k)", steps=10_000, replicates=5, seed=1
+    )
+    with pytest.raises(AssertionError, match="INCONCLUSIVE"):
+        assert_rate(short)
+    assert assert_rate(short, allow_inconclusive=True).outcome == "inconclusive"
+    with pytest.raises(AssertionError, match="FAIL"):
+        assert_rate(allow_inconclusive=True, expected="O(1/k)", **SLOW)
+
+
 def test_a_scenario_without_an_objective_is_a_type_error():
     with pytest.raises(TypeError, match="objective"):
         assert_rate(expected="O(1/k)", optimizer="sgd", schedule="1/k")
