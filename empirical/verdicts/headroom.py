@@ -17,8 +17,10 @@ curve bending toward a floor). Then
 
 (infinite if rise <= 0) is the earliest k at which the trend could meet the bound. The
 slower FAIL stands when k_cross is within :func:`horizon` (a rerun could show the bound
-violated); beyond it, no feasible run can contradict the theorem's statement and the
-outcome is INCONCLUSIVE "below-bound" (:mod:`empirical.verification.checks`).
+violated); beyond it, no feasible run can contradict the theorem's statement, and a
+slower or undecided local exponent gives PASS "within-bound"
+(:mod:`empirical.verification.checks`): the exponent is not yet asymptotic, and the bound
+the theorem states holds now and in any rerun.
 """
 
 from __future__ import annotations
@@ -101,12 +103,14 @@ def headroom(
     values: np.ndarray,
     theory_exponent: float,
 ) -> Headroom | None:
-    """The headroom of a "slower" rate FAIL against a passed bound check, else None.
+    """The headroom of a "slower" rate FAIL or an INCONCLUSIVE rate verdict (with a fit)
+    against a passed bound check, else None.
 
     ``k`` (J,), ``series`` (R, J) and ``values`` = B(k) (J,) are the checked run; the
     window is the rate fit's.
     """
-    if rate.outcome != "fail" or rate.label != "slower" or bound.outcome != "pass":
+    undecided = rate.outcome == "inconclusive" or (rate.outcome, rate.label) == ("fail", "slower")
+    if not undecided or bound.outcome != "pass":
         return None
     fit = rate.fit
     if fit is None or rate.statistic is None:

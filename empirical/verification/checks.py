@@ -17,11 +17,12 @@ results are not tests of the theorem at finite k, so they do not decide by thems
   constant check decides): its INCONCLUSIVE does not block a PASS;
 * a FAIL of the constant check of an asymptotic equivalent (the ratio may still be
   converging): the outcome is INCONCLUSIVE instead;
-* a "slower" FAIL of the rate check of an upper bound whose bound with constants was
-  checked and holds, when even the fastest-rising trend the data allow would meet the
-  bound only beyond the reach of a rerun (:mod:`empirical.verdicts.headroom`):
-  INCONCLUSIVE "below-bound", since no feasible run can contradict the theorem's
-  statement. Against a bare ``O(...)`` rate, or a theorem whose constants are not
+* a "slower" FAIL or an INCONCLUSIVE of the rate check of an upper bound whose bound with
+  constants was checked and holds, when even the fastest-rising trend the data allow
+  would meet the bound only beyond the reach of a rerun
+  (:mod:`empirical.verdicts.headroom`): PASS "within-bound", since no feasible run can
+  contradict the theorem's statement (the local exponent is not yet asymptotic; the
+  reason says so). Against a bare ``O(...)`` rate, or a theorem whose constants are not
   available, the slower FAIL stands, as do "stalls" and "diverges";
 * any rate verdict but "diverges" of a deterministic run (every replicate identical) whose
   bound with constants is checked at every clean checkpoint and holds: PASS
@@ -293,7 +294,7 @@ def _blocking(plan: Plan, checks: Checks, name: str, verdict: Verdict) -> str:
     if name == "constant" and plan.bound_kind == "asymptotic" and verdict.outcome == "fail":
         return "inconclusive"
     if name == "rate" and checks.headroom is not None and checks.headroom.blocks_fail:
-        return "inconclusive"
+        return "pass"
     if name == "rate" and verdict.label != "diverges" and bound_decides(plan, checks):
         return "pass"
     return verdict.outcome
@@ -304,24 +305,10 @@ def _open_reason(plan: Plan, checks: Checks, name: str, verdict: Verdict) -> str
     text = f"{name} check: {verdict.reason}"
     if verdict.outcome != "fail":
         return text
-    if name == "rate" and checks.headroom is not None:
-        return (
-            f"{text} But {checks.headroom.describe()}. The run does not contradict the "
-            "theorem: the gap may still be approaching its asymptotic rate from below "
-            "(BELOW-BOUND)."
-        )
     return (
         f"{text} The theorem's constant is an asymptotic equivalent, so a finite-k "
         "disagreement is not conclusive; run longer."
     )
-
-
-def _open_decades(name: str, verdict: Verdict) -> float | None:
-    """Decades from the window's start that a rerun needs to resolve ``verdict`` (None for
-    a below-bound rate FAIL: no feasible rerun reaches the bound)."""
-    if name == "rate" and verdict.outcome == "fail":
-        return None
-    return verdict.needed_decades
 
 
 def value_outcome(plan: Plan, checks: Checks) -> str | None:
@@ -360,12 +347,9 @@ def combine(plan: Plan, checks: Checks) -> Outcome:
     if open_:
         reasons = [_open_reason(plan, checks, name, verdict) for name, verdict in open_]
         replicates = [v.needed_replicates for _, v in open_ if v.needed_replicates]
-        decades = [d for name, v in open_ if (d := _open_decades(name, v))]
+        decades = [v.needed_decades for _, v in open_ if v.needed_decades]
         name, first = open_[0]
-        if first.outcome == "inconclusive":
-            label = first.label
-        else:
-            label = "below-bound" if name == "rate" else "pre-asymptotic"
+        label = first.label if first.outcome == "inconclusive" else "pre-asymptotic"
         return Outcome(
             "inconclusive",
             label,
@@ -377,7 +361,14 @@ def combine(plan: Plan, checks: Checks) -> Outcome:
     assert deciding is not None
     label = PASS_LABELS["match"] if plan.mode == "match" else deciding.label
     reasons = [f"{name} check: {verdict.reason}" for name, verdict in named]
-    if checks.rate is not None and checks.rate.outcome != "pass" and bound_decides(plan, checks):
+    if checks.rate is not None and checks.rate.outcome != "pass" and checks.headroom:
+        label = "within-bound"
+        reasons.append(
+            f"But {checks.headroom.describe()}: the local exponent is not yet asymptotic, "
+            "and the theorem's bound with its constants holds now and in any feasible "
+            "rerun (WITHIN-BOUND)."
+        )
+    elif checks.rate is not None and checks.rate.outcome != "pass" and bound_decides(plan, checks):
         label = "within-bound"
         reasons.append(
             "The run is deterministic (every replicate identical) and its gap is below the "

@@ -122,11 +122,6 @@ def _next(data: dict[str, Any]) -> str | None:
         steps.append(f"--replicates {rerun['replicates']}")
     if rerun["steps"]:
         steps.append(f"--steps {rerun['steps']}")
-    if not steps and data["label"] == "below-bound":
-        return (
-            "no feasible rerun reaches the bound; to test the exponent alone, expect the bare "
-            "rate (--expect 'O(...)')"
-        )
     if not steps:
         return "rerun longer or with more replicates"
     return "rerun with " + " or ".join(steps)
