@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from empirical import check_bound, verify
+from empirical import Scenario, check_bound, optimizer, verify
+from theory.errors import InputError
 
 
 def test_a_deterministic_run_at_the_exact_rate_passes() -> None:
@@ -77,3 +78,31 @@ def test_gd_reaching_the_float_floor_under_its_bound_passes() -> None:
     )
     assert (result.outcome, result.label) == ("pass", "within-bound")
     assert result.checks.deterministic
+
+
+REFUSED = [
+    # objective, optimizer, schedule, theorem, batch size, words of the refusal
+    ("ridge", "adam", "1/(lam*k)", "sgd-sc-smooth-last", 1, "is about sgd"),
+    ("quadratic", "momentum", "1/(lam*k)", "minibatch-sgd-quadratic-exact", 1, "--optimizer sgd"),
+    ("ridge", "sgd", "1/k", "sgd-sc-smooth-last", 1, "assumes eta_k = 1/(k*lam)"),
+    ("quadratic", "sgd", "2/(lam*k)", "sgd-sc-dist", 1, "does not apply"),
+    ("least-squares:n=30", "sgd", "1/L", "gd-smooth-convex", 1, "--batch-size 30"),
+]
+
+
+@pytest.mark.parametrize(("spec", "opt", "schedule", "theorem", "b", "words"), REFUSED)
+def test_a_theorem_is_applied_only_to_its_method_and_schedule(
+    spec, opt, schedule, theorem, b, words
+):
+    with pytest.raises(InputError, match="does not apply") as caught:
+        Scenario(spec, opt, schedule, expect=theorem, batch_size=b)
+    assert words in str(caught.value)
+
+
+def test_a_user_optimizer_is_assumed_to_be_the_theorems_method() -> None:
+    from empirical.optimizers.base import Optimizer
+
+    sgd = optimizer("sgd")
+    mine = Optimizer(init=sgd.init, update=sgd.update, name="mine")
+    plan = Scenario("ridge", mine, "1/(lam*k)", expect="sgd-sc-smooth-last").parts.plan
+    assert any("the theorem's method (sgd) is assumed" in note for note in plan.notes)

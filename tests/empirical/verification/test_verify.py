@@ -65,9 +65,7 @@ MODES = [
     # expect, objective, schedule, optimizer, mode
     ("sgd-sc-dist", "quadratic", "1/(lam*k)", "sgd", "match"),
     ("minibatch-sgd-quadratic-exact", "quadratic:d=3", "1/(lam*k)", "sgd", "match"),
-    ("sgd-sc-dist", "quadratic", "1/(lam*k)", "momentum", "upper"),  # not the method
     ("sgd-sc-dist", "quadratic", "1/(lam*k)", None, "upper"),  # a user optimizer
-    ("sgd-sc-dist", "quadratic", "2/(lam*k)", "sgd", "upper"),  # not the schedule
     ("sgd-sc-dist", "ridge", "1/(lam*k)", "sgd", "upper"),  # not an attaining instance
     ("O(1/k)", "quadratic", "1/(lam*k)", "sgd", "upper"),
     ("linear", "ridge", "1/L", "sgd", "linear"),
