@@ -100,10 +100,14 @@ def collect(seeds: int, workers: int) -> dict[str, Any]:
     return {"root": str(ROOT), "verify": verifies, "report": run_report()}
 
 
-def rooted(value: Any, root: str) -> Any:
-    """The value with the checkout's path replaced by ``<ROOT>`` (records from another
-    checkout compare equal)."""
-    return json.loads(json.dumps(value).replace(root, "<ROOT>"))
+def normalized(value: Any, root: str) -> Any:
+    """The value as compared: timings removed, the checkout's path replaced by ``<ROOT>``
+    (records from another checkout compare equal) and text reflowed (a longer path wraps
+    the same words differently)."""
+    value = json.loads(json.dumps(strip_timings(value)).replace(root, "<ROOT>"))
+    for outputs in value["verify"].values():
+        outputs["text"]["stdout"] = " ".join(outputs["text"]["stdout"].split())
+    return value
 
 
 def differences(old: Any, new: Any, path: str = "") -> list[str]:
@@ -134,7 +138,8 @@ def main() -> None:
         return
     old = json.loads(args.file.read_text())
     new = collect(args.seeds, args.workers)
-    found = differences(rooted(old, old.pop("root")), rooted(new, new.pop("root")))
+    args.file.with_suffix(".new.json").write_text(json.dumps(new, indent=1))
+    found = differences(normalized(old, old.pop("root")), normalized(new, new.pop("root")))
     for line in found:
         print(line)
     print(f"{len(found)} difference(s)")

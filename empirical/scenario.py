@@ -70,6 +70,10 @@ def field_of(exc: BaseException) -> str | None:
     return getattr(exc, "field", None)
 
 
+_SIZE_FIELDS = frozenset({"steps", "replicates", "seed"})
+"""Fields that size a run without changing what its parts are."""
+
+
 @dataclass(frozen=True)
 class Parts:
     """The objects a scenario's run and check use, built once from its fields."""
@@ -164,7 +168,16 @@ class Scenario:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
     def replace(self, **changes: Any) -> Scenario:
-        """This scenario with some fields changed (validated again)."""
+        """This scenario with some fields changed. A change of the run's size only (steps,
+        replicates, seed) keeps the built parts; any other change validates again."""
+        if set(changes) <= _SIZE_FIELDS:
+            sized = Scenario.__new__(Scenario)
+            for name, value in {**self._fields(), **changes}.items():
+                object.__setattr__(sized, name, value)
+            for name, minimum in (("steps", 1), ("replicates", 1), ("seed", 0)):
+                object.__setattr__(sized, name, _count(name, getattr(sized, name), minimum))
+            object.__setattr__(sized, "_parts", self.parts)
+            return sized
         return Scenario(**{**self._fields(), **changes})
 
     def to_dict(self) -> dict[str, Any]:

@@ -163,3 +163,16 @@ def test_unknown_sampling_lists_the_allowed_orders() -> None:
     with pytest.raises(UnknownNameError, match="allowed: shuffle, replacement, cyclic"):
         check_sampling("random")
     assert check_sampling("cyclic") == "cyclic"
+
+
+def test_resizing_keeps_the_parts_and_checks_the_sizes() -> None:
+    scenario = Scenario.from_dict(PLAIN)
+    longer = scenario.replace(steps=5000, replicates=3)
+    assert longer.parts is scenario.parts
+    assert (longer.steps, longer.replicates) == (5000, 3) and longer == Scenario.from_dict(
+        {**PLAIN, "steps": 5000, "replicates": 3}
+    )
+    with pytest.raises(RatecheckError, match="steps: expected an integer >= 1"):
+        scenario.replace(steps=0)
+    other = scenario.replace(sampling="shuffle")
+    assert other.parts is not scenario.parts and other.sampling == "shuffle"

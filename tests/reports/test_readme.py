@@ -22,3 +22,16 @@ def test_the_two_setup_commands_are_the_ones_ci_runs():
     assert "pip install . && ratecheck report" in README
     assert 'pip install ".[test]" && python -m pytest -q' in README
     assert 'pip install ".[test]"' in ci and "python -m pytest -q" in ci
+
+
+def test_the_library_examples_run(capsys):
+    """Every Python block of "Library use" runs as written, in one namespace, and prints."""
+    section = README.split("## Library use", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```python\n(.*?)```", section, flags=re.S)
+    assert len(blocks) >= 2
+    namespace: dict[str, object] = {}
+    for block in blocks:
+        exec(compile(block, "README.md", "exec"), namespace)
+    out = capsys.readouterr().out
+    assert "ratecheck verify --objective ridge:lam=1" in out
+    assert "ratecheck verify: PASS" in out
