@@ -273,8 +273,10 @@ def _method_notes(
             f"optimizer {optimizer!r}; the theorem does not apply: use --optimizer {wanted}, "
             "or check the rate alone with --expect 'O(...)'"
         )
-    full = objective.oracle == "deterministic" or (
-        objective.oracle == "finite-sum" and batch_size == objective.n
+    full = (
+        objective.oracle == "deterministic"
+        or (objective.oracle == "finite-sum" and batch_size == objective.n)
+        or (objective.oracle == "gaussian" and objective.constants.get("sigma") == 0)
     )
     if theorem.method == "gd" and not full:
         size = f" of n = {objective.n}" if objective.oracle == "finite-sum" else ""

@@ -106,3 +106,52 @@ def test_a_user_optimizer_is_assumed_to_be_the_theorems_method() -> None:
     mine = Optimizer(init=sgd.init, update=sgd.update, name="mine")
     plan = Scenario("ridge", mine, "1/(lam*k)", expect="sgd-sc-smooth-last").parts.plan
     assert any("the theorem's method (sgd) is assumed" in note for note in plan.notes)
+
+
+def test_an_auto_sized_verify_adds_replicates_only_when_they_decide() -> None:
+    """The quadratic against its exact theorem: R = 30 cannot decide (imprecise); the
+    second stage, at level alpha/2, reuses those 30 replicates and passes."""
+    fields = {
+        "objective": "quadratic:d=10",
+        "optimizer": "sgd",
+        "schedule": "1/(lam*k)",
+        "expect": "minibatch-sgd-quadratic-exact",
+        "steps": 30_000,
+    }
+    single = verify(**fields, replicates=30)
+    auto = verify(**fields)
+    assert (single.outcome, single.label) == ("inconclusive", "imprecise")
+    assert auto.stages[0]["replicates"] == 30 and len(auto.stages) == 2
+    assert auto.stages[0]["alpha"] == auto.stages[1]["alpha"] == 0.005
+    assert auto.outcome == "pass" and auto.trace.replicates > 30
+    np.testing.assert_array_equal(auto.trace.gap[:30], verify(**fields, replicates=30).trace.gap)
+    assert "--replicates" not in auto.config["command"]
+    assert "stages" in auto.summary()
+
+
+def test_no_second_stage_for_a_decided_or_deterministic_run() -> None:
+    decided = verify(
+        "ridge:n=200,d=5",
+        "sgd",
+        "1/k**0.7",
+        expect="O(1/k)",
+        steps=10_000,
+        sampling="replacement",
+    )
+    assert decided.outcome == "fail" and len(decided.stages) == 1
+    exact = verify("quadratic:d=1,sigma=0", "sgd", "0.3/(lam*k)", expect="O(k**-0.6)")
+    assert len(exact.stages) == 1
+
+
+def test_the_time_cap_bounds_the_second_stage() -> None:
+    from empirical.verification.verify import verify_scenario
+
+    scenario = Scenario(
+        "quadratic:d=10",
+        "sgd",
+        "1/(lam*k)",
+        expect="minibatch-sgd-quadratic-exact",
+        steps=30_000,
+    )
+    capped = verify_scenario(scenario, time_cap=1e-9)
+    assert len(capped.stages) == 1 and capped.trace.replicates == 30
