@@ -1,13 +1,15 @@
 """Render the theorem catalog and Robbins–Monro decisions as text, Markdown, LaTeX or JSON.
 
 Pure formatting of what ``theory`` computes: every field comes from a theorem's or a
-decision's ``to_dict()`` (the JSON schema documented in the README).
+decision's ``to_dict()`` (the JSON schema documented in the README). One theorem's text
+ends with its exhibit as the ``ratecheck verify`` command line that runs it.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import shlex
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import sympy as sp
@@ -92,6 +94,25 @@ def render_catalog(theorems: Sequence[Theorem] = CATALOG, fmt: str = "text") -> 
     return _text_table(header, body)
 
 
+def exhibit_command(exhibit: Mapping[str, Any]) -> str:
+    """The ``ratecheck verify`` command line of an exhibit (its keys as flags)."""
+    words = ["ratecheck", "verify"]
+    for key, value in exhibit.items():
+        if key == "constants":
+            value = ",".join(f"{name}={number!r}" for name, number in value.items())
+        words += [f"--{key.replace('_', '-')}", str(value)]
+    return shlex.join(words)
+
+
+def _exhibit_line(theorem: Theorem) -> str:
+    """The exhibit's command; for a lower bound, which verify refuses, the run of its order."""
+    assert theorem.exhibit is not None
+    if theorem.kind != "lower":
+        return exhibit_command(theorem.exhibit)
+    order = {**theorem.exhibit, "expect": f"O({theorem.order})"}
+    return f"{exhibit_command(order)}   (verify refuses a lower bound; its order is attained here)"
+
+
 def render_theorem(theorem: Theorem, fmt: str = "text") -> str:
     """One theorem with its assumptions, source and derivation."""
     row = theorem.to_dict()
@@ -106,6 +127,8 @@ def render_theorem(theorem: Theorem, fmt: str = "text") -> str:
             ]
         )
     text = theorem.summary()
+    if theorem.exhibit is not None:
+        text += f"\n  exhibit      {_exhibit_line(theorem)}"
     if fmt == "markdown":
         return f"### `{row['id']}`\n\n```\n{text}\n```"
     return text

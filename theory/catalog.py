@@ -6,6 +6,11 @@ averaged bounds are re-derived for averages that exclude the start (see each not
 ``verified`` is False whenever THEORY.md flags the statement, constant or theorem
 number as unverified, or the bound is derived rather than quoted.
 
+Each theorem's ``exhibit`` is a CI-sized run on which ``empirical.verify`` passes it
+(two-sided when its objective is in ``attained_on``), except the critical c/k rate, whose
+constant is approached as 1 + O(1/log k) and stays INCONCLUSIVE at that size; for a lower
+bound, which verify refuses, it is an instance on which the bound's order is attained.
+
 =============================================  ==========================================
 id                                             result
 =============================================  ==========================================
@@ -58,6 +63,75 @@ _SHIFT = "Paper bound on its w_T (T - 1 updates); here B(k) = B_paper(k + 1)."
 _NOISY_QUADRATIC = "the noisy quadratic (lam/2)||w - w*||^2 + additive noise (THEORY.md §10)"
 _TWO_POINT = "order 1/sqrt(k): the two-point family with delta = 1/sqrt(6k) (THEORY.md §11)"
 
+_QUADRATIC = ("quadratic",)
+"""The built-in noisy quadratic, the instance that ``_NOISY_QUADRATIC`` describes."""
+
+_ON_THE_BALL = {
+    "objective": "quadratic:d=10,r0=10",
+    "optimizer": "sgd",
+    "schedule": "1/(lam*k)",
+    "steps": 10_000,
+    "replicates": 200,
+    "seed": 0,
+}
+"""SGD with 1/(lam k) on the noisy quadratic started at distance R = 10: its iterates stay
+in the ball ||w - w*|| <= R where G^2 = L^2 R^2 + sigma^2 bounds E||g||^2, so a bound in G
+is checked with its constants."""
+_NOISE_ONLY = {
+    "objective": "quadratic:d=50",
+    "optimizer": "sgd",
+    "schedule": "1/(lam*k)",
+    "steps": 10_000,
+    "replicates": 100,
+    "seed": 0,
+}
+"""SGD on the noisy quadratic in d = 50: the gap is sigma^2/(2 lam) times a chi^2_50/50, so
+100 replicates resolve the rate and the constant two-sided."""
+_TWO_POINT_RUN = {
+    "objective": "reddi:C=3",
+    "optimizer": "sgd",
+    "schedule": "0.5/sqrt(k)",
+    "steps": 30_000,
+    "replicates": 200,
+    "seed": 0,
+    "sampling": "replacement",
+    "average": "uniform",
+}
+"""Averaged SGD on F(w) = w/3 over [-1, 1] with the oracle g = 3 or -1 (probabilities 1/3,
+2/3): a fixed two-point instance, on which c/sqrt(k) steps attain the order 1/sqrt(k) (the
+iterate jitters by O(eta_k) at the boundary optimum)."""
+_MINIBATCH_RUN = {
+    "objective": "quadratic:d=10",
+    "optimizer": "sgd",
+    "schedule": "1/sqrt(k)",
+    "steps": 10_000,
+    "replicates": 30,
+    "seed": 0,
+    "average": "uniform",
+}
+"""Averaged minibatch SGD with 1/sqrt(k) steps on the noisy quadratic: O(1/k), faster than
+the convex bounds (Polyak-Juditsky averaging)."""
+_FULL_BATCH_LS = {
+    "objective": "least-squares:n=30",
+    "optimizer": "sgd",
+    "schedule": "1/L",
+    "steps": 10_000,
+    "replicates": 2,
+    "seed": 0,
+    "batch_size": 30,
+}
+"""Gradient descent as SGD with the full batch of a rank-5 least-squares problem (convex,
+not strongly convex)."""
+_TWO_CURVATURES = {
+    "objective": "quadratic:d=2,lam=0.1,L=1,sigma=0",
+    "optimizer": "sgd",
+    "schedule": "1/L",
+    "steps": 1_000,
+    "replicates": 2,
+    "seed": 0,
+}
+"""Gradient descent on the exact quadratic with curvatures lam = 0.1 and L = 1."""
+
 _V = eta * sigma**2 / (b * lam * (2 - eta * lam))
 """Stationary E||w - w*||^2 of constant-step SGD on the noisy quadratic."""
 _A = c * lam
@@ -89,6 +163,8 @@ CATALOG: tuple[Theorem, ...] = (
         verified=True,
         verification="statement as in THEORY.md §2.1 (not flagged); induction sketched there",
         notes=f"Projected SGD on W. {_SHIFT}",
+        attained_on=_QUADRATIC,
+        exhibit={**_ON_THE_BALL, "expect": "sgd-sc-dist"},
     ),
     Theorem(
         id="sgd-sc-smooth-last",
@@ -109,6 +185,8 @@ CATALOG: tuple[Theorem, ...] = (
         verification="theorem number unverified (THEORY.md §2.2); the constant is "
         "(mu/2) times Lemma 1's 4G^2/(lam^2 (k+1))",
         notes=_SHIFT,
+        attained_on=_QUADRATIC,
+        exhibit={**_ON_THE_BALL, "expect": "sgd-sc-smooth-last"},
     ),
     Theorem(
         id="sgd-sc-last",
@@ -129,6 +207,8 @@ CATALOG: tuple[Theorem, ...] = (
         verified=True,
         verification="statement as in THEORY.md §2.3 (not flagged)",
         notes=f"Paper: for any T > 1. {_SHIFT}",
+        attained_on=(),
+        exhibit={**_ON_THE_BALL, "expect": "sgd-sc-last"},
     ),
     Theorem(
         id="sgd-sc-uniform",
@@ -154,6 +234,18 @@ CATALOG: tuple[Theorem, ...] = (
         "w_1..w_k (paper t = 2..k+1) the telescoping sum leaves lam d_2/2 <= G^2/(2 lam) "
         "(||w - w*|| <= G/lam on W) and (G^2/(2 lam)) sum_{t=2}^{k+1} 1/t, so "
         "E[F(wbar_k) - F*] <= G^2 H_{k+1}/(2 lam k) <= G^2 (1 + log(k+1))/(2 lam k).",
+        attained_on=(),
+        exhibit={
+            "objective": "boundary",
+            "optimizer": "sgd",
+            "schedule": "1/(lam*k)",
+            "expect": "sgd-sc-uniform",
+            "steps": 30_000,
+            "replicates": 100,
+            "seed": 0,
+            "sampling": "replacement",
+            "average": "uniform",
+        },
     ),
     Theorem(
         id="sgd-sc-suffix",
@@ -178,6 +270,8 @@ CATALOG: tuple[Theorem, ...] = (
         "In paper indices t0 = k - m + 2, T = k + 1: bound (G^2/(lam m)) [2(t0-1)/t0 + "
         "(H_{k+1} - H_{t0-1})/2] and log((k+1)/((1-alpha)k+1)) <= log(1/(1-alpha)) give "
         "this form. alpha = 1 is sgd-sc-uniform.",
+        attained_on=_QUADRATIC,
+        exhibit={**_ON_THE_BALL, "average": "suffix:alpha=0.5", "expect": "sgd-sc-suffix"},
     ),
     Theorem(
         id="sgd-sc-polydecay",
@@ -202,6 +296,8 @@ CATALOG: tuple[Theorem, ...] = (
         "and using Lemma 1 gives [(2G^2/lam) k^(gamma) + (G^2/(2 lam)) (k+1)^(gamma)/gamma] "
         "/ (k^(gamma+1)/(gamma+1)) <= this bound; the argument needs gamma > 0 only "
         "(THEORY.md states integer gamma >= 1). gamma = 1: 5 G^2/(lam k).",
+        attained_on=_QUADRATIC,
+        exhibit={**_ON_THE_BALL, "average": "polydecay:gamma=1", "expect": "sgd-sc-polydecay"},
     ),
     Theorem(
         id="sgd-convex-uniform",
@@ -224,6 +320,8 @@ CATALOG: tuple[Theorem, ...] = (
         notes="Sum over paper t = 2..k+1: the distance terms telescope to D^2/(2 eta_{k+1}) = "
         "D^2 sqrt(k+1)/(2c) and (cG^2/2) sum_{t=2}^{k+1} t^(-1/2) <= cG^2 (sqrt(k+1) - 1); "
         "divide by k. Leading order (D^2/(2c) + cG^2)/sqrt(k), the paper's form.",
+        attained_on=(),
+        exhibit={**_TWO_POINT_RUN, "schedule": "1/sqrt(k)", "expect": "sgd-convex-uniform"},
     ),
     Theorem(
         id="sgd-convex-last",
@@ -244,6 +342,17 @@ CATALOG: tuple[Theorem, ...] = (
         verified=True,
         verification="statement as in THEORY.md §3.1 (not flagged)",
         notes=f"Paper: for any T > 1. {_SHIFT}",
+        attained_on=(),
+        exhibit={
+            "objective": "lad:d=2,radius=3",
+            "optimizer": "sgd",
+            "schedule": "R/(G*sqrt(k))",
+            "expect": "sgd-convex-last",
+            "steps": 30_000,
+            "replicates": 100,
+            "seed": 0,
+            "sampling": "replacement",
+        },
     ),
     Theorem(
         id="sgd-convex-polydecay",
@@ -266,6 +375,12 @@ CATALOG: tuple[Theorem, ...] = (
         notes="Finite-k bound in our index (weights s^(gamma) on w_s): (gamma+1) [D^2 "
         "k^(gamma) sqrt(k+1)/(2c) + (cG^2/2) sum_{s=1}^k s^(gamma)/sqrt(s+1)] / "
         "k^(gamma+1); this entry is its leading order. gamma = 0 is sgd-convex-uniform.",
+        attained_on=(),
+        exhibit={
+            **_TWO_POINT_RUN,
+            "average": "polydecay:gamma=1",
+            "expect": "sgd-convex-polydecay",
+        },
     ),
     Theorem(
         id="minibatch-sgd-smooth-convex",
@@ -287,6 +402,8 @@ CATALOG: tuple[Theorem, ...] = (
         verification="exact constant form unverified (THEORY.md §6.2)",
         notes="k = iterations of batch b (m = b k samples), averaged predictor of stochastic "
         "dual averaging / mirror descent with a horizon-tuned step (no schedule in k).",
+        attained_on=(),
+        exhibit={**_MINIBATCH_RUN, "batch_size": 4, "expect": "minibatch-sgd-smooth-convex"},
     ),
     Theorem(
         id="minibatch-sgd-convex-uniform",
@@ -314,6 +431,8 @@ CATALOG: tuple[Theorem, ...] = (
         verification="derived from sgd-convex-uniform, itself derived",
         notes="A batch of b i.i.d. draws has E||g_b||^2 = ||g||^2 + sigma^2/b <= G^2 + "
         "sigma^2/b. Per sample (k = n/b) the bound grows like sqrt(b) when b G^2 >> sigma^2.",
+        attained_on=(),
+        exhibit={**_MINIBATCH_RUN, "batch_size": 2, "expect": "minibatch-sgd-convex-uniform"},
     ),
     Theorem(
         id="gd-smooth-convex",
@@ -333,6 +452,8 @@ CATALOG: tuple[Theorem, ...] = (
         verified=True,
         verification="statement as in THEORY.md §5.1 (not flagged)",
         notes="x_k after k steps from x_0: the paper's index is ours.",
+        attained_on=(),
+        exhibit={**_FULL_BATCH_LS, "expect": "gd-smooth-convex"},
     ),
     Theorem(
         id="gd-smooth-convex-tight",
@@ -354,6 +475,8 @@ CATALOG: tuple[Theorem, ...] = (
         verification="theorem number unverified (THEORY.md §5.1); attainment on the Huber "
         "instance is reproduced in tests",
         notes="x_k after k steps from x_0: the paper's index is ours.",
+        attained_on=(),  # worst-case-gd attains it at its horizon k = N only, not along a run
+        exhibit={**_FULL_BATCH_LS, "expect": "gd-smooth-convex-tight"},
     ),
     Theorem(
         id="gd-sc-smooth",
@@ -374,6 +497,8 @@ CATALOG: tuple[Theorem, ...] = (
         verification="statement (1 - lam/L)^k (F(x_0) - F*) as in THEORY.md §5.2 (not flagged)",
         notes="F(x_0) - F* <= L R^2/2 (smoothness, grad F(x*) = 0) replaces the initial gap, "
         "which has no symbol. Loose on quadratics, where the gap decays as (1 - lam/L)^(2k).",
+        attained_on=(),
+        exhibit={**_TWO_CURVATURES, "expect": "gd-sc-smooth"},
     ),
     Theorem(
         id="gd-sc-smooth-optimal-step",
@@ -394,6 +519,8 @@ CATALOG: tuple[Theorem, ...] = (
         verified=True,
         verification="confirmed against a transcription (THEORY.md §5.2)",
         notes="(L/2)((kappa-1)/(kappa+1))^(2k) R^2 with kappa = L/lam.",
+        attained_on=(),
+        exhibit={**_TWO_CURVATURES, "schedule": "2/(lam+L)", "expect": "gd-sc-smooth-optimal-step"},
     ),
     Theorem(
         id="nesterov-smooth-convex",
@@ -413,6 +540,16 @@ CATALOG: tuple[Theorem, ...] = (
         verified=True,
         verification="statement as in THEORY.md §7.1 (not flagged)",
         notes="x_k after k gradient evaluations (y_1 = x_0): the paper's index is ours.",
+        attained_on=(),
+        exhibit={
+            "objective": "quadratic:d=50,lam=1e-4,L=1,sigma=0",
+            "optimizer": "nesterov:beta=auto,convention=sutskever",
+            "schedule": "1/L",
+            "expect": "nesterov-smooth-convex",
+            "steps": 10_000,
+            "replicates": 2,
+            "seed": 0,
+        },
     ),
     Theorem(
         id="minibatch-sgd-quadratic-constant-step",
@@ -433,6 +570,16 @@ CATALOG: tuple[Theorem, ...] = (
         verification="the recursion and e_0 = R^2 are re-derived symbolically in tests",
         notes="V = eta sigma^2/(b lam (2 - eta lam)). Exact when ||w_0 - w*|| = R; an upper "
         "bound when ||w_0 - w*|| <= R (e_k increases with e_0).",
+        attained_on=_QUADRATIC,
+        exhibit={
+            "objective": "quadratic:d=10",
+            "optimizer": "sgd",
+            "schedule": 0.1,
+            "expect": "minibatch-sgd-quadratic-constant-step",
+            "steps": 10_000,
+            "replicates": 64,
+            "seed": 0,
+        },
     ),
     Theorem(
         id="minibatch-sgd-sc-constant-step-nsw",
@@ -459,6 +606,16 @@ CATALOG: tuple[Theorem, ...] = (
         verification="exact form as recalled (unverified, THEORY.md §9)",
         notes="A batch of b i.i.d. samples is L-smooth with sigma*^2/b at w*. On the quadratic "
         "the exact floor is about half of this one.",
+        attained_on=(),
+        exhibit={
+            "objective": "quadratic:d=10",
+            "optimizer": "sgd",
+            "schedule": 0.1,
+            "expect": "minibatch-sgd-sc-constant-step-nsw",
+            "steps": 10_000,
+            "replicates": 30,
+            "seed": 0,
+        },
     ),
     Theorem(
         id="minibatch-sgd-quadratic-c-over-k-fast",
@@ -478,6 +635,12 @@ CATALOG: tuple[Theorem, ...] = (
         verified=True,
         verification="checked in tests against the exact second-moment recursion",
         notes="a = c lam; minimized at c = 1/lam, where it is sigma^2/(b lam^2 k).",
+        attained_on=_QUADRATIC,
+        exhibit={
+            **_NOISE_ONLY,
+            "schedule": "1/k",
+            "expect": "minibatch-sgd-quadratic-c-over-k-fast",
+        },
     ),
     Theorem(
         id="minibatch-sgd-quadratic-c-over-k-critical",
@@ -498,6 +661,13 @@ CATALOG: tuple[Theorem, ...] = (
         verification="checked in tests against the exact second-moment recursion",
         notes="The log factor makes a power-law fit on k = 1e3..2e4 give a slope of about "
         "-0.9 (lam = sigma = 1, w_0 - w* in [0, 1]), not -1.",
+        attained_on=_QUADRATIC,
+        exhibit={
+            **_NOISE_ONLY,
+            "schedule": "0.5/k",
+            "steps": 30_000,
+            "expect": "minibatch-sgd-quadratic-c-over-k-critical",
+        },
     ),
     Theorem(
         id="minibatch-sgd-quadratic-c-over-k-slow",
@@ -519,6 +689,16 @@ CATALOG: tuple[Theorem, ...] = (
         notes="e_k = P_k^2 [R^2 + (c^2 sigma^2/b) sum_{s<=k} 1/(s^2 P_s^2)], P_k = prod_{j<=k} "
         "(1 - a/j) ~ k^(-a)/Gamma(1-a); the sum is hyper([1,1,1],[2-a,2-a],1)/Gamma(2-a)^2 "
         "(evaluate with mpmath: lambdify(..., modules='mpmath')).",
+        attained_on=_QUADRATIC,
+        exhibit={
+            "objective": "quadratic:d=10",
+            "optimizer": "sgd",
+            "schedule": "0.3/k",
+            "expect": "minibatch-sgd-quadratic-c-over-k-slow",
+            "steps": 10_000,
+            "replicates": 400,
+            "seed": 0,
+        },
     ),
     Theorem(
         id="minibatch-sgd-quadratic-exact",
@@ -539,6 +719,8 @@ CATALOG: tuple[Theorem, ...] = (
         verification="the second-moment recursion is re-derived symbolically in tests",
         notes="The paper's sigma^2/(2 b lam (t-1)) at t = k + 1. The first step (eta_1 = 1/lam) "
         "forgets w_0. Per sample n = b k: sigma^2/(2 lam n), independent of b.",
+        attained_on=_QUADRATIC,
+        exhibit={**_NOISE_ONLY, "expect": "minibatch-sgd-quadratic-exact"},
     ),
     Theorem(
         id="lower-sc-stochastic",
@@ -563,6 +745,8 @@ CATALOG: tuple[Theorem, ...] = (
         notes="sup over the class of inf over methods: k calls with batch b reveal at most b k "
         "samples of z ~ N(w*, sigma^2/lam^2), whose minimax squared error is "
         "sigma^2/(lam^2 b k); F - F* = (lam/2)||w - w*||^2.",
+        attained_on=(),
+        exhibit={**_NOISE_ONLY, "expect": "lower-sc-stochastic"},
     ),
     Theorem(
         id="lower-convex-two-point",
@@ -584,6 +768,8 @@ CATALOG: tuple[Theorem, ...] = (
         notes="W = [-D/2, D/2], f_+-(w) = +-delta G w, g_hat = +-G with P(+G) = (1 +- delta)/2. "
         "Le Cam: max_+- E[gap] >= (delta G D/2)(1 - TV); KL <= 3 k delta^2 and Pinsker give "
         "TV <= 1/2 at delta = 1/sqrt(6k). With G = 1, D = 2 this is THEORY's 0.204/sqrt(k).",
+        attained_on=(),
+        exhibit={**_TWO_POINT_RUN, "expect": "lower-convex-two-point"},
     ),
 )
 """Every theorem ratecheck knows, in the order of the module docstring's table."""

@@ -5,6 +5,9 @@ property of the objective or oracle and names the constant it brings (a symbol o
 :mod:`theory.symbols`). A :class:`Theorem` checks on construction that every constant
 in its bound comes from an assumption, its schedule or its averaging parameter.
 
+A theorem also carries the instances that attain its rate (``attained_on``) and its
+exhibit: a run, as plain data, on which ``empirical.verify`` checks it (``EXHIBIT_KEYS``).
+
 Index convention: k counts updates; ``w_0`` is the start and ``w_k`` the iterate after
 k updates. A paper bound on its ``w_T`` (the start being its ``w_1``) is stated here as
 ``B(k) = B_paper(k + 1)``. Averages here are over ``w_1..w_k`` (the start excluded),
@@ -15,6 +18,7 @@ re-derived in this index, as each theorem's notes say.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -28,6 +32,7 @@ from theory.errors import InputError, UnknownNameError
 
 __all__ = [
     "ASSUMPTIONS",
+    "EXHIBIT_KEYS",
     "ITERATES",
     "KINDS",
     "METHODS",
@@ -108,6 +113,22 @@ QUANTITIES = ("gap", "dist2")
 KINDS = ("upper", "lower", "exact", "asymptotic")
 """``asymptotic``: B is the leading-order equivalent as k -> oo, not a bound at each k."""
 
+EXHIBIT_KEYS = (
+    "objective",
+    "optimizer",
+    "schedule",
+    "expect",
+    "steps",
+    "replicates",
+    "seed",
+    "batch_size",
+    "sampling",
+    "average",
+    "constants",
+)
+"""The keys of an exhibit: the keyword arguments of ``empirical.verify``, as plain data."""
+_EXHIBIT_REQUIRED = ("objective", "optimizer", "schedule", "expect")
+
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _KNOWN = frozenset(S.ALL.values())
 
@@ -151,6 +172,11 @@ def _two_power_law_terms(bound: sp.Expr) -> bool:
 class Theorem:
     """A named convergence result with its bound ``B(k)`` and where it comes from.
 
+    ``attained_on`` names the built-in objectives on which the rate is attained (there a
+    run is checked against it as a match, not as an upper bound); ``exhibit`` is a run
+    that verifies the theorem, as the keyword arguments of ``empirical.verify``
+    (:data:`EXHIBIT_KEYS`, ``expect`` being this theorem's id).
+
     Derived properties (:attr:`leading`, :attr:`shape`, :attr:`k_to_eps`) are computed by
     :mod:`theory.asymptotics` from ``bound`` and ``conditions``.
     """
@@ -175,6 +201,8 @@ class Theorem:
     verification: str
     """What was checked, or what is unverified."""
     notes: str = field(default="")
+    attained_on: tuple[str, ...] = ()
+    exhibit: Mapping[str, Any] | None = field(default=None, hash=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.id, str) or not _ID.match(self.id):
@@ -205,6 +233,32 @@ class Theorem:
             _symbolic(f"theorem {self.id}: condition", cond.lhs - cond.rhs)
         self._check_constants()
         self._check_batch()
+        if not isinstance(self.attained_on, tuple) or not all(
+            isinstance(name, str) and name for name in self.attained_on
+        ):
+            raise InputError(f"theorem {self.id}: attained_on must be a tuple of objective names")
+        if self.exhibit is not None:
+            object.__setattr__(self, "exhibit", self._checked_exhibit(self.exhibit))
+
+    def _checked_exhibit(self, exhibit: object) -> Mapping[str, Any]:
+        """The exhibit, read-only and in the order of :data:`EXHIBIT_KEYS`, once its keys
+        are those of ``empirical.verify``."""
+        if not isinstance(exhibit, Mapping):
+            raise InputError(f"theorem {self.id}: exhibit must be a dict, got {exhibit!r}")
+        unknown = sorted(set(exhibit) - set(EXHIBIT_KEYS))
+        if unknown:
+            raise InputError(
+                f"theorem {self.id}: exhibit key(s) {', '.join(unknown)} unknown; allowed: "
+                f"{', '.join(EXHIBIT_KEYS)}"
+            )
+        missing = [key for key in _EXHIBIT_REQUIRED if key not in exhibit]
+        if missing:
+            raise InputError(f"theorem {self.id}: exhibit lacks {', '.join(missing)}")
+        if exhibit["expect"] != self.id:
+            raise InputError(
+                f"theorem {self.id}: its exhibit expects {exhibit['expect']!r}, not its own id"
+            )
+        return MappingProxyType({key: exhibit[key] for key in EXHIBIT_KEYS if key in exhibit})
 
     def _check_constants(self) -> None:
         brought = {ASSUMPTIONS[t].constant for t in self.assumptions} - {None}
@@ -297,6 +351,8 @@ class Theorem:
             "floor": number_or_text(shape.floor),
             "k_to_eps": text(k_eps),
             "attained_by": self.attained_by,
+            "attained_on": list(self.attained_on),
+            "exhibit": None if self.exhibit is None else dict(self.exhibit),
             "source": self.source,
             "verified": self.verified,
             "verification": self.verification,
@@ -355,6 +411,7 @@ class Theorem:
             f"  k to eps     {reach}",
             *self._batch_lines(),
             f"  attained by  {self.attained_by or 'no instance listed'}",
+            f"  attained on  {', '.join(self.attained_on) or 'no built-in objective'}",
             f"  source       {self.source}",
             f"  verified     {'yes' if self.verified else 'NO'}: {self.verification}",
         ]

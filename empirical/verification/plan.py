@@ -8,11 +8,11 @@ schedule is compared with the run's, which binds the schedule's own constants; i
 conditions are checked on the bound constants; its shape becomes a numeric
 :class:`empirical.verdicts.RateShape`.
 
-Mode of the rate check (:data:`ATTAINING`): ``match`` (TOST) when the run is an instance
-that attains the theorem's rate, that is the theorem is exact, or its ``attained_by`` names
-the objective; and in both cases the optimizer is the theorem's method and the schedule
-is the theorem's. Otherwise ``upper`` (faster allowed). O(EXPR) is always ``upper``;
-``linear`` asks for linear convergence with an unknown contraction.
+Mode of the rate check (:func:`attains`): ``match`` (TOST) when the run is an instance
+that attains the theorem's rate, that is the theorem is exact, or the objective is one of
+its ``attained_on``; and in both cases the optimizer is the theorem's method and the
+schedule is the theorem's. Otherwise ``upper`` (faster allowed). O(EXPR) is always
+``upper``; ``linear`` asks for linear convergence with an unknown contraction.
 
 Value checks: an ``upper`` theorem's bound B(k) (check_bound, rtol 0); an ``exact``
 theorem's B(k) (check_bound with rtol, and check_constant in match mode); an
@@ -48,7 +48,6 @@ from theory.errors import InputError
 from theory.theorems import Theorem
 
 __all__ = [
-    "ATTAINING",
     "DEFAULT_PARAMS",
     "LINEAR_KMIN",
     "METHOD_OPTIMIZERS",
@@ -57,12 +56,6 @@ __all__ = [
     "attains",
     "plan_verification",
 ]
-
-ATTAINING: dict[str, str] = {"quadratic": "the noisy quadratic"}
-"""Objective name -> the phrase by which a theorem's ``attained_by`` names it.
-
-``worst-case-gd`` is not listed: it attains L R^2/(4k+2) only at its horizon k = N, not
-along a run."""
 
 METHOD_OPTIMIZERS: dict[str, str] = {
     "sgd": "sgd",
@@ -124,11 +117,9 @@ class Plan:
 
 
 def attains(theorem: Theorem, objective: Objective) -> bool:
-    """Whether ``objective`` is an instance on which ``theorem``'s rate is attained."""
-    if theorem.kind == "exact":
-        return True
-    phrase = ATTAINING.get(objective.name)
-    return bool(phrase and theorem.attained_by and phrase in theorem.attained_by)
+    """Whether ``objective`` is an instance on which ``theorem``'s rate is attained: the
+    theorem is exact, or the objective is one of its ``attained_on``."""
+    return theorem.kind == "exact" or objective.name in theorem.attained_on
 
 
 def _iterate(theorem: Theorem, average: Average | None) -> tuple[Average | None, str | None]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import subprocess
 import sys
 
@@ -23,6 +24,8 @@ JSON_KEYS = {
     "log_power",
     "contraction",
     "attained_by",
+    "attained_on",
+    "exhibit",
     "source",
 }
 
@@ -78,6 +81,24 @@ def test_one_theorem_json(capsys):
     assert code == 0
     row = json.loads(out)
     assert row["id"] == "gd-smooth-convex-tight" and row["attained_by"]
+
+
+@pytest.mark.parametrize(
+    ("theorem_id", "expect"),
+    [
+        ("gd-sc-smooth-optimal-step", "gd-sc-smooth-optimal-step"),
+        ("lower-convex-two-point", "O(1/sqrt(k))"),  # verify refuses a lower bound
+    ],
+)
+def test_one_theorem_shows_its_exhibit_as_a_command_that_runs(capsys, theorem_id, expect):
+    code, out, _ = run(capsys, "theory", theorem_id)
+    assert code == 0
+    line = next(line for line in out.splitlines() if line.startswith("  exhibit "))
+    command = shlex.split(line.removeprefix("  exhibit ").split("   (")[0])
+    assert command[:2] == ["ratecheck", "verify"]
+    assert command[command.index("--expect") + 1] == expect
+    code, out, _ = run(capsys, *command[1:])
+    assert code == 0 and "PASS" in out
 
 
 @pytest.mark.parametrize(

@@ -45,6 +45,9 @@ def test_vocabulary_is_frozen():
         ASSUMPTIONS["new"] = None  # type: ignore[index]
 
 
+EXHIBIT = {"objective": "ridge", "optimizer": "sgd", "schedule": "1/(lam*k)", "expect": "sgd-test"}
+
+
 def _fields(**overrides):
     fields = {
         "id": "sgd-test",
@@ -85,6 +88,11 @@ BAD = [
     ({"valid_from": -1}, InputError, "valid_from"),
     ({"conditions": (S.lam > 0,)}, InputError, "not a SymPy relational"),
     ({"conditions": [S.c > 1]}, InputError, "tuple of relationals"),
+    ({"attained_on": "quadratic"}, InputError, "attained_on must be a tuple of objective names"),
+    ({"exhibit": "quadratic"}, InputError, "exhibit must be a dict"),
+    ({"exhibit": {**EXHIBIT, "rtol": 0.2}}, InputError, "exhibit key(s) rtol unknown"),
+    ({"exhibit": {"objective": "ridge", "expect": "sgd-test"}}, InputError, "lacks optimizer"),
+    ({"exhibit": {**EXHIBIT, "expect": "sgd-sc-last"}}, InputError, "expects 'sgd-sc-last'"),
 ]
 
 
@@ -115,7 +123,7 @@ def test_theorem_is_frozen():
 
 REQUIRED_KEYS = {
     "id", "method", "assumptions", "schedule", "iterate", "bound", "order", "exponent",
-    "log_power", "contraction", "attained_by", "source", "k_to_eps",
+    "log_power", "contraction", "attained_by", "attained_on", "exhibit", "source", "k_to_eps",
 }  # fmt: skip
 
 DERIVED = [
@@ -140,6 +148,16 @@ def test_to_dict_is_json_ready_and_carries_the_derived_shape(
     assert data["floor"] == floor
     assert (data["k_to_eps"] is None) == (floor != 0)
     assert data["assumptions"] == ["strongly-convex", "bounded-second-moment"]
+
+
+def test_the_exhibit_is_read_only_in_the_order_of_verify_keywords():
+    theorem = Theorem(**_fields(attained_on=("ridge",), exhibit={"seed": 3, **EXHIBIT}))
+    assert list(theorem.exhibit) == ["objective", "optimizer", "schedule", "expect", "seed"]
+    with pytest.raises(TypeError):
+        theorem.exhibit["steps"] = 10  # type: ignore[index]
+    data = json.loads(json.dumps(theorem.to_dict()))
+    assert data["exhibit"] == {**EXHIBIT, "seed": 3} and data["attained_on"] == ["ridge"]
+    assert "attained on  ridge" in theorem.summary()
 
 
 def test_summary_states_the_bound_and_the_verification():

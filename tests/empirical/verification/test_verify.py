@@ -46,7 +46,7 @@ def plan(
 ATTAINS = [
     ("minibatch-sgd-quadratic-exact", "quadratic", True),  # kind exact
     ("minibatch-sgd-quadratic-constant-step", "quadratic", True),
-    ("sgd-sc-dist", "quadratic", True),  # attained_by names the noisy quadratic
+    ("sgd-sc-dist", "quadratic", True),  # attained_on lists the noisy quadratic
     ("sgd-sc-suffix", "quadratic", True),
     ("minibatch-sgd-quadratic-c-over-k-fast", "quadratic", True),
     ("sgd-sc-last", "quadratic", False),  # attained only in dimension ~ k
