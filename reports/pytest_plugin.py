@@ -56,9 +56,17 @@ def failure_message(result: VerificationResult) -> str:
     window = data["window"]
     where = f"window k in [{window[0]}, {window[1]}]" if window else "no window"
     seed = data["config"]["seed"]
+    stages = "".join(
+        f"stage {s['stage']}: R = {s['replicates']} at alpha {s['alpha']:g}, "
+        f"{s['outcome'].upper()} ({s['label']})"
+        + (f", asks R = {s['needed_replicates']}" if s["needed_replicates"] else "")
+        + "\n"
+        for s in data["stages"]
+    )
     return (
         f"ratecheck: {data['verdict'].upper()} ({data['label']}): {fitted}; expected {wanted}; "
-        f"{where}; seed {seed}.\n{data['reason']}\n"
+        f"{where}; seed {seed}; R = {data['trace']['replicates']} replicates.\n"
+        f"{data['reason']}\n{stages}"
         f"reproduce: {data['rerun']['command']}"
     )
 
