@@ -40,6 +40,10 @@ FEASIBLE_STEPS = 10**9
 minutes at the compiled kernel's measured 57 M replicate-steps/s (bench/throughput.py)."""
 
 
+MAX_DECADES = 300.0
+"""Decades past k_end beyond which the crossing is taken as never (10^300 overflows soon)."""
+
+
 def horizon(k_end: float) -> float:
     """The largest k a rerun can reach: FEASIBLE_STEPS, or 10 k_end for longer runs."""
     return max(float(FEASIBLE_STEPS), 10.0 * k_end)
@@ -62,7 +66,10 @@ class Headroom:
     def k_cross(self) -> float:
         if self.rise <= 0:
             return math.inf
-        return self.k_end * 10.0 ** (math.log10(self.factor) / self.rise)
+        decades = math.log10(self.factor) / self.rise
+        if decades > MAX_DECADES:  # beyond any float: a slow rise against a wide margin
+            return math.inf
+        return self.k_end * 10.0**decades
 
     @property
     def blocks_fail(self) -> bool:
