@@ -175,11 +175,20 @@ def _add_verify(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_and_write(specs: Sequence, args: argparse.Namespace) -> int:
-    """Run a suite, write its report into ``--out``, print one line per check."""
-    from reports.suite.engine import exit_code, run_suite
+    """Run a suite, write its report into ``--out``, print one line per check.
+
+    With the cache, the report's figures are kept in the cache's ``figures/`` directory too,
+    so that an unchanged rerun copies them instead of drawing them again."""
+    from reports.render import write_report
+    from reports.suite.cache import result_cache
+    from reports.suite.engine import run_suite
+    from reports.suite.model import exit_code
 
     cache = not args.no_cache
-    results = run_suite(specs, out=args.out, jobs=args.jobs, quick=args.quick, cache=cache)
+    results = run_suite(specs, jobs=args.jobs, quick=args.quick, cache=cache)
+    store = result_cache(cache)
+    figures = store.figures if store is not None else None
+    write_report(results, args.out, quick=args.quick, figure_cache=figures)
     for result in results:
         print(f"{result.status:<13} {result.spec.id}")
     print(f"report: {Path(args.out) / 'index.html'} (report.md, results.json, figures/)")
@@ -188,9 +197,9 @@ def _run_and_write(specs: Sequence, args: argparse.Namespace) -> int:
 
 def _cmd_report(args: argparse.Namespace) -> int:
     try:
-        from reports.suite.lecture import LECTURE_SUITE
+        from reports.lecture import LECTURE_SUITE
     except ModuleNotFoundError as exc:
-        if exc.name != "reports.suite.lecture":
+        if exc.name != "reports.lecture":
             raise
         raise RatecheckError("the built-in lecture suite is not installed") from None
     return _run_and_write(LECTURE_SUITE, args)

@@ -10,6 +10,11 @@ test b_bar with t_{R-1} (se = sd(b_r)/sqrt R):
 * ``check_match`` (equivalence, TOST): PASS if the 1-2a interval of b lies inside
   [-delta, delta]; FAIL if the 1-a interval lies outside it; else INCONCLUSIVE.
 
+These are the interval tests ``one_sided`` and ``tost`` of
+:mod:`empirical.verdicts.interval_tests` applied to b; they decide a claim about any other
+estimate too, and :mod:`empirical.verdicts.delta_method` gives the se of functions of
+estimates (exp, difference, log ratio).
+
 For g = k^p (log k)^q, b is in exponent units (the fitted exponent is p + b_bar). For a
 linear rate g = k^p (log k)^q rho^k, y is regressed on k and b is the relative excess of
 the per-step log-rate, b = (log rho_hat - log rho) / |log rho|; rho_hat is the almost-sure
@@ -31,8 +36,24 @@ and ``needed_decades`` (assuming sigma_1 falls like 1/D in the number of decades
 slowest decay in STATISTICS.md §3a).
 """
 
-from empirical.verdicts.core import Verdict
+from empirical.verdicts.core import STALL_SLOPE, Verdict
+from empirical.verdicts.delta_method import difference, exp_of, log_ratio
+from empirical.verdicts.interval_tests import Decision, one_sided, tost
 from empirical.verdicts.rate import RateShape, check_match, check_upper
 from empirical.verdicts.value import check_bound, check_constant
 
-__all__ = ["RateShape", "Verdict", "check_bound", "check_constant", "check_match", "check_upper"]
+__all__ = [
+    "STALL_SLOPE",
+    "Decision",
+    "RateShape",
+    "Verdict",
+    "check_bound",
+    "check_constant",
+    "check_match",
+    "check_upper",
+    "difference",
+    "exp_of",
+    "log_ratio",
+    "one_sided",
+    "tost",
+]

@@ -32,6 +32,7 @@ from empirical.verdicts.core import (
     short_window_verdict,
 )
 from empirical.verdicts.floor import final_stretch
+from empirical.verdicts.interval_tests import one_sided, tost
 from theory.errors import InputError
 
 
@@ -150,8 +151,8 @@ def _at_the_floor(
     if stretch is None:
         return None
     b = _rate_statistic(stretch.parameter, shape)
-    high = b.upper_bound(alpha)
-    passes = high <= delta
+    decision = one_sided(b, delta, alpha=alpha)
+    high, passes = decision.bounds[1], decision.outcome == "pass"
     text = (
         f"the gap reaches the float floor at k={fit.cut_at}, so no longer run adds a "
         f"checkpoint, and on the final stretch k in [{stretch.start}, {stretch.end}] "
@@ -220,19 +221,16 @@ def _rate_check(
     size = trace.size
     sigma1 = b.se * math.sqrt(size)
     if mode == "upper":
-        low, high = b.lower_bound(alpha), b.upper_bound(alpha)
-        slow, fast = low > delta, False
-        passes = high <= delta
+        decision = one_sided(b, delta, alpha=alpha)
+        low, high = decision.bounds
         margin = abs(delta - b.value)
         test = (
             f"b = {b.value:.3f} has {pct(1 - alpha)} bounds [{low:.3f}, {high:.3f}] against "
             f"the tolerance delta = {delta:g}"
         )
     else:
-        low, high = b.interval(1 - alpha)
-        slow, fast = low > delta, high < -delta
-        inner_low, inner_high = b.interval(1 - 2 * alpha)
-        passes = -delta <= inner_low and inner_high <= delta
+        decision = tost(b, -delta, delta, alpha=alpha)
+        (low, high), (inner_low, inner_high) = decision.bounds, decision.inner
         margin = abs(delta - abs(b.value))
         test = (
             f"b = {b.value:.3f} has the {pct(1 - 2 * alpha)} interval [{inner_low:.3f}, "
@@ -251,7 +249,8 @@ def _rate_check(
         "n_replicates": size,
         "n_diverged": 0,
     }
-    if slow or fast:
+    if decision.outcome == "fail":
+        fast = decision.side == "below"
         label = "faster" if fast else fail_label(fit, alpha)
         last = fit.last_decade
         reason = (
@@ -261,7 +260,7 @@ def _rate_check(
             f"{last.interval(1 - 2 * alpha)[0]:.3f} to {last.interval(1 - 2 * alpha)[1]:.3f})."
         )
         return Verdict(outcome="fail", label=label, reason=reason + notes, **common)
-    if passes:
+    if decision.outcome == "pass":
         guard = _guard(fit, mode, shape, delta)
         floor = (
             _at_the_floor(fit, trace, shape, alpha, delta) if guard and mode == "upper" else None

@@ -32,6 +32,7 @@ from empirical.verdicts.core import (
     pct,
     short_window_verdict,
 )
+from empirical.verdicts.interval_tests import one_sided, tost
 
 ROUNDING_ULPS = 8
 """Units of rounding (eps times the compared magnitude) a bound check allows."""
@@ -176,15 +177,13 @@ def check_constant(
         f"(mean over R={size} replicates, t_{size - 1})"
     )
     if mode == "upper":
-        low, high = ratio.lower_bound(alpha), ratio.upper_bound(alpha)
-        above, below, passes = low > 1 + rtol, False, high <= 1 + rtol
+        decision = one_sided(ratio, 1 + rtol, alpha=alpha)
+        low, high = decision.bounds
         margin = abs(1 + rtol - ratio.value)
         test = f"its {pct(1 - alpha)} bounds are [{low:.4g}, {high:.4g}] against 1 + {rtol:g}"
     else:
-        low, high = ratio.interval(1 - alpha)
-        inner_low, inner_high = ratio.interval(1 - 2 * alpha)
-        above, below = low > 1 + rtol, high < 1 - rtol
-        passes = 1 - rtol <= inner_low and inner_high <= 1 + rtol
+        decision = tost(ratio, 1 - rtol, 1 + rtol, alpha=alpha)
+        (low, high), (inner_low, inner_high) = decision.bounds, decision.inner
         margin = abs(rtol - abs(ratio.value - 1))
         test = (
             f"its {pct(1 - 2 * alpha)} interval is [{inner_low:.4g}, {inner_high:.4g}] and its "
@@ -201,14 +200,14 @@ def check_constant(
         "n_replicates": size,
         "n_diverged": 0,
     }
-    if above or below:
-        label = "faster" if below else "bound-violated"
-        if above and fit is not None and fail_label(fit, alpha) != "slower":
+    if decision.outcome == "fail":
+        side = decision.side
+        label = "bound-violated" if side == "above" else "faster"
+        if side == "above" and fit is not None and fail_label(fit, alpha) != "slower":
             label = fail_label(fit, alpha)
-        side = "below" if below else "above"
         reason = f"FAIL ({label}): {where}; {test}, so the gap is {side} the theory's constant."
         return Verdict(outcome="fail", label=label, reason=reason, **common)
-    if passes:
+    if decision.outcome == "pass":
         label = PASS_LABELS[mode]
         return Verdict(
             outcome="pass", label=label, reason=f"PASS ({label}): {where}; {test}.", **common

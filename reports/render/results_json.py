@@ -17,8 +17,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from reports.suite.cache import jsonable
-from reports.suite.engine import exit_code
-from reports.suite.model import CheckResult
+from reports.suite.model import CheckResult, exit_code
 
 __all__ = ["REPORT_SCHEMA", "ratecheck_version", "report_document", "report_json"]
 

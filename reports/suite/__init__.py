@@ -1,1 +1,1 @@
-"""Suites of checks: the model, the built-in lecture suite, user TOML suites, execution."""
+"""Suites of checks: the model, user TOML suites, execution and the result cache."""

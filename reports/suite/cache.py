@@ -1,11 +1,12 @@
 """The on-disk cache of check results.
 
-A result is stored under ``key = sha256(JSON of {spec.to_dict(), quick, code version,
-digests of the files the spec names})``:
+A result is stored under ``key = sha256(JSON of {spec.to_dict(), the module and qualified
+name of a custom check's function, quick, code version, digests of the files the spec
+names})``:
 
 * the *code version* is the sha256 of the path and bytes of every ``*.py`` file under
-  ``theory/``, ``empirical/`` and ``reports/suite/`` (the engine that computes the figure
-  data and the built-in suite live there), plus the source file of a custom check
+  ``theory/``, ``empirical/``, ``reports/suite/`` (the engine and the figure data) and
+  ``reports/lecture/`` (the built-in suite), plus the source file of a custom check
   function that lives elsewhere (a test module, say). Rendering code is not part of it:
   a report is re-rendered from the cached results on every run.
 * the files a spec names are a data file (``objective`` with ``data=PATH``) and a user
@@ -17,7 +18,9 @@ digests of the files the spec names})``:
 The directory is ``$RATECHECK_CACHE_DIR`` if set, else ``$XDG_CACHE_HOME/ratecheck``,
 else ``~/.cache/ratecheck``. Each entry is one JSON file written atomically; an entry
 that does not read back as the result of the same spec (truncated, edited, another
-format) is ignored and recomputed. Results with status ``error`` are not stored.
+format) is ignored and recomputed. Results with status ``error`` are not stored. The
+subdirectory ``figures/`` (:attr:`ResultCache.figures`) keeps a report's rendered figures by
+panel content, so that an unchanged rerun copies them instead of drawing them again.
 """
 
 from __future__ import annotations
@@ -38,23 +41,32 @@ import numpy as np
 
 from empirical.optimizers import is_user_reference
 from empirical.specs import split_spec
-from reports.suite.model import CUSTOM_CHECKS, CheckResult, CheckSpec, Curve, Panel
+from reports.suite.model import CheckResult, CheckSpec, Curve, Panel
 from theory.errors import InputError
 
 __all__ = [
     "CACHE_FORMAT",
+    "FIGURE_CACHE",
     "ResultCache",
     "code_version",
     "default_cache_dir",
     "jsonable",
+    "result_cache",
     "result_from_dict",
 ]
 
 CACHE_FORMAT = "ratecheck.cache/1"
 """The ``format`` field of a cache entry."""
+FIGURE_CACHE = "figures"
+"""Subdirectory of the cache directory holding rendered figures by panel content."""
 
 _REPO = Path(__file__).resolve().parents[2]
-CODE_ROOTS: tuple[Path, ...] = (_REPO / "theory", _REPO / "empirical", _REPO / "reports" / "suite")
+CODE_ROOTS: tuple[Path, ...] = (
+    _REPO / "theory",
+    _REPO / "empirical",
+    _REPO / "reports" / "suite",
+    _REPO / "reports" / "lecture",
+)
 """Directories whose Python sources make up the code version."""
 
 
@@ -98,12 +110,20 @@ def code_version(extra: Iterable[str] = ()) -> str:
     return _roots_digest() + _digest_files(sorted(Path(p) for p in extra))
 
 
+def _custom_function(spec: CheckSpec) -> str | None:
+    """``module:qualified.name`` of ``spec``'s custom function (None for a verify spec)."""
+    function = spec.function
+    if spec.kind != "custom" or function is None:
+        return None
+    return f"{getattr(function, '__module__', '')}:{getattr(function, '__qualname__', '')}"
+
+
 def _custom_source(spec: CheckSpec) -> tuple[str, ...]:
     """The source file of ``spec``'s custom function when it is outside the code roots."""
-    if spec.kind != "custom" or spec.function not in CUSTOM_CHECKS:
+    if spec.kind != "custom" or spec.function is None:
         return ()
     try:
-        source = inspect.getsourcefile(CUSTOM_CHECKS[spec.function])
+        source = inspect.getsourcefile(spec.function)
     except TypeError:
         return ()
     if source is None:
@@ -146,10 +166,6 @@ def jsonable(value: Any, *, finite: bool = False) -> Any:
     return value
 
 
-def _spec_from_dict(data: Mapping[str, Any]) -> CheckSpec:
-    return CheckSpec(**data)
-
-
 def _curve_from_dict(data: Mapping[str, Any]) -> Curve:
     return Curve(**data)
 
@@ -159,13 +175,16 @@ def _panel_from_dict(data: Mapping[str, Any]) -> Panel:
     return Panel(title=data["title"], curves=curves, contour=data["contour"])
 
 
-def result_from_dict(data: Mapping[str, Any]) -> CheckResult:
-    """The :class:`CheckResult` whose ``to_dict()`` is ``data``.
+def result_from_dict(data: Mapping[str, Any], spec: CheckSpec) -> CheckResult:
+    """The :class:`CheckResult` of ``spec`` whose ``to_dict()`` is ``data``.
 
-    Raises KeyError, TypeError or ValueError when ``data`` is not such a dict.
+    Raises KeyError, TypeError or ValueError when ``data`` is not such a dict, ValueError
+    when it is the result of another spec.
     """
+    if jsonable(data["spec"]) != jsonable(spec.to_dict()):
+        raise ValueError(f"the result is not one of the check {spec.id!r} as specified")
     return CheckResult(
-        spec=_spec_from_dict(data["spec"]),
+        spec=spec,
         verdict=data["verdict"],
         label=data["label"],
         status=data["status"],
@@ -185,11 +204,18 @@ class ResultCache:
     def __init__(self, directory: str | os.PathLike[str] | None = None) -> None:
         self.directory = Path(directory) if directory is not None else default_cache_dir()
 
+    @property
+    def figures(self) -> Path:
+        """The directory of rendered figures by panel content, :data:`FIGURE_CACHE` inside
+        the cache (see :func:`reports.render.figures.write_figures`)."""
+        return self.directory / FIGURE_CACHE
+
     def key(self, spec: CheckSpec, quick: bool) -> str:
         """The entry key of ``spec`` run with or without ``--quick`` (module docstring)."""
         files = _named_files(spec.params) if spec.kind == "verify" else []
         content = {
             "spec": jsonable(spec.to_dict()),
+            "function": _custom_function(spec),
             "quick": bool(quick),
             "code": code_version(_custom_source(spec)),
             "files": _digest_files(sorted(files)),
@@ -207,12 +233,9 @@ class ResultCache:
             entry = json.loads(self._path(key).read_text(encoding="utf-8"))
             if entry.get("format") != CACHE_FORMAT or entry.get("key") != key:
                 return None
-            result = result_from_dict(entry["result"])
+            return result_from_dict(entry["result"], spec)
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
-        if jsonable(result.spec.to_dict()) != jsonable(spec.to_dict()):
-            return None
-        return result
 
     def store(self, spec: CheckSpec, quick: bool, result: CheckResult) -> None:
         """Write ``result`` (not if its status is ``error``); a failed write is ignored."""
@@ -232,3 +255,11 @@ class ResultCache:
         except (OSError, TypeError, ValueError):
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+
+
+def result_cache(cache: bool | str | os.PathLike[str]) -> ResultCache | None:
+    """The cache a suite run uses: None for False, the default directory for True, else the
+    directory ``cache``."""
+    if cache is False:
+        return None
+    return ResultCache(None if cache is True else cache)

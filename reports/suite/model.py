@@ -2,10 +2,11 @@
 
 A *check* is one claim tested by experiment. ``kind="verify"`` checks are one call of
 :func:`empirical.verify` whose keyword arguments are ``params``; ``kind="custom"``
-checks name a registered function (:data:`CUSTOM_CHECKS`) that runs whatever the claim
-needs (several runs, a variance measurement, trajectories) and returns a
-:class:`CheckResult`. Everything in a spec is JSON-ready so that it can be hashed for
-the cache and written into ``results.json``.
+checks hold the function (a :data:`CustomCheck`) that runs whatever the claim needs
+(several runs, a variance measurement, trajectories) and returns a :class:`CheckResult`.
+A spec's :meth:`CheckSpec.to_dict` is JSON-ready, the function given by its name
+(:func:`check_name`), so that it can be hashed for the cache and written into
+``results.json``.
 
 The *expectation* of a check is the verdict the claim predicts: ``"pass"`` for a
 positive claim; ``"fail"`` (optionally with a label such as ``"stalls"``) for a
@@ -15,7 +16,7 @@ checks that only draw (no verdict).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -30,7 +31,8 @@ class CheckSpec:
     ``params`` for ``kind="verify"``: the keyword arguments of ``empirical.verify``
     (``objective``, ``optimizer``, ``schedule``, ``expect``, ``steps``, ``replicates``,
     ``seed``, ``batch_size``, ``sampling``, ``average``) as JSON-ready values; for
-    ``kind="custom"``: the keyword arguments of the registered function ``function``.
+    ``kind="custom"``: the keyword arguments of the function ``function``, called as
+    ``function(spec, params, progress=False)``.
     ``quick`` holds the overrides that make the check CI-sized under ``--quick``.
     """
 
@@ -42,7 +44,7 @@ class CheckSpec:
     expect: str = "pass"
     expect_label: str | None = None
     theorem: str | None = None
-    function: str | None = None
+    function: CustomCheck | None = None
     quick: Mapping[str, Any] = field(default_factory=dict)
     section: str = ""
 
@@ -61,7 +63,7 @@ class CheckSpec:
             "expect": self.expect,
             "expect_label": self.expect_label,
             "theorem": self.theorem,
-            "function": self.function,
+            "function": None if self.function is None else check_name(self.function),
             "quick": dict(self.quick),
             "section": self.section,
         }
@@ -191,20 +193,21 @@ def status_of(spec: CheckSpec, verdict: str, label: str | None) -> Status:
     return "as-expected"
 
 
+FAILING: tuple[Status, ...] = ("unexpected", "error")
+"""The statuses that make a suite fail."""
+
+
+def exit_code(results: Sequence[CheckResult]) -> int:
+    """The suite's outcome: 0 when no check failed (as-expected, picture, inconclusive), 1
+    when one is ``unexpected`` or ``error``."""
+    return 1 if any(result.status in FAILING for result in results) else 0
+
+
 CustomCheck = Callable[..., CheckResult]
 """``function(spec: CheckSpec, params: dict, *, progress=None) -> CheckResult``."""
 
-CUSTOM_CHECKS: dict[str, CustomCheck] = {}
-"""Registered custom check functions by name."""
 
-
-def custom_check(name: str) -> Callable[[CustomCheck], CustomCheck]:
-    """Register a custom check function under ``name``."""
-
-    def register(function: CustomCheck) -> CustomCheck:
-        if name in CUSTOM_CHECKS:
-            raise ValueError(f"custom check {name!r} is registered twice")
-        CUSTOM_CHECKS[name] = function
-        return function
-
-    return register
+def check_name(function: CustomCheck) -> str:
+    """The name of a custom check function in ``results.json``: its ``__name__`` with
+    ``-`` for ``_`` (``robbins_monro`` -> ``robbins-monro``)."""
+    return getattr(function, "__name__", repr(function)).replace("_", "-")

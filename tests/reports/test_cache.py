@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -15,14 +16,13 @@ from reports.suite.cache import (
     result_from_dict,
 )
 from reports.suite.engine import run_suite
-from reports.suite.model import CheckResult, CheckSpec, Curve, Panel, custom_check, status_of
+from reports.suite.model import CheckResult, CheckSpec, Curve, Panel, status_of
 
 CALLS: list[str] = []
 """Ids of the checks the counting custom check has computed (in this process)."""
 
 
-@custom_check("test-cache-counting")
-def _counting(spec: CheckSpec, params: dict[str, Any], *, progress: Any = None) -> CheckResult:
+def counting_check(spec: CheckSpec, params: dict[str, Any], *, progress: Any = None) -> CheckResult:
     CALLS.append(spec.id)
     value = float(params["value"])
     curve = Curve(label="c", k=[1.0, 10.0], mean=[value, value / 10], low=None, high=[value, 1.0])
@@ -38,8 +38,7 @@ def _counting(spec: CheckSpec, params: dict[str, Any], *, progress: Any = None) 
     )
 
 
-@custom_check("test-cache-failing")
-def _failing(spec: CheckSpec, params: dict[str, Any], *, progress: Any = None) -> CheckResult:
+def failing_check(spec: CheckSpec, params: dict[str, Any], *, progress: Any = None) -> CheckResult:
     CALLS.append(spec.id)
     raise RuntimeError("no luck")
 
@@ -50,7 +49,7 @@ def counting(check_id: str, value: float = 1.0, quick: dict[str, Any] | None = N
         title=check_id,
         claim="counts",
         kind="custom",
-        function="test-cache-counting",
+        function=counting_check,
         params={"value": value},
         quick=quick or {},
     )
@@ -86,6 +85,22 @@ KEY_CHANGES = [
 def test_the_key_changes_with_the_configuration(tmp_path, what, spec, quick):
     store = ResultCache(tmp_path)
     assert store.key(spec, quick) != store.key(counting("a"), False)
+
+
+def test_the_key_tells_apart_functions_of_the_same_name(tmp_path):
+    def counting_check(spec: CheckSpec, params: dict[str, Any], **_: Any) -> CheckResult:
+        raise AssertionError("not run")
+
+    other = dataclasses.replace(counting("a"), function=counting_check)
+    assert other.to_dict() == counting("a").to_dict()
+    store = ResultCache(tmp_path)
+    assert store.key(other, False) != store.key(counting("a"), False)
+
+
+def test_a_cached_result_carries_the_specs_function(tmp_path):
+    run_suite([counting("a")], jobs=1, cache=tmp_path)
+    (result,) = run_suite([counting("a")], jobs=1, cache=tmp_path)
+    assert result.spec == counting("a") and result.spec.function is counting_check
 
 
 def test_the_key_depends_on_the_code_version(monkeypatch, tmp_path):
@@ -142,9 +157,7 @@ def test_a_corrupt_entry_is_recomputed_and_replaced(tmp_path, corrupt):
 
 def test_error_results_are_not_stored(tmp_path):
     CALLS.clear()
-    spec = CheckSpec(
-        id="e", title="e", claim="e", kind="custom", function="test-cache-failing", params={}
-    )
+    spec = CheckSpec(id="e", title="e", claim="e", kind="custom", function=failing_check, params={})
     for _ in range(2):
         (result,) = run_suite([spec], jobs=1, cache=tmp_path)
         assert result.status == "error" and "RuntimeError: no luck" in result.reason
@@ -153,8 +166,8 @@ def test_error_results_are_not_stored(tmp_path):
 
 
 def test_a_result_round_trips_through_its_dict():
-    result = _counting(counting("a"), {"value": 4.0})
-    again = result_from_dict(json.loads(json.dumps(result.to_dict())))
+    result = counting_check(counting("a"), {"value": 4.0})
+    again = result_from_dict(json.loads(json.dumps(result.to_dict())), counting("a"))
     assert json.dumps(again.to_dict()) == json.dumps(result.to_dict())
 
 

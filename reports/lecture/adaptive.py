@@ -1,6 +1,6 @@
-"""Custom check of the lecture's adaptive methods against Reddi, Kale and Kumar's problem.
+"""The lecture's claim about adaptive methods: Reddi, Kale and Kumar's problem (claim 12).
 
-``reddi-counterexample``: on f_t(x) = C x (t = 1 mod 3) or -x otherwise over [-1, 1],
+:func:`reddi_counterexample`: on f_t(x) = C x (t = 1 mod 3) or -x otherwise over [-1, 1],
 visited in that cyclic order, RMSprop and Adam with beta1 = 0, beta2 = 1/(1 + C^2) and
 alpha_k = alpha/sqrt(k) do not converge (they settle at the worst point x = +1), while
 AMSGrad and SGD converge to x* = -1 (Reddi et al. 2018, Thm 1; THEORY.md §8.3).
@@ -14,13 +14,11 @@ import numpy as np
 
 from empirical import objective as make_objective
 from empirical import run
+from empirical.verdicts import STALL_SLOPE
 from empirical.verification.verify import verify_trace
-from reports.suite.engine import verification_curve
-from reports.suite.lecture_common import Part, build, combine, part_of, rounded
-from reports.suite.model import CheckResult, CheckSpec, Panel, custom_check
-
-STALL_SLOPE = -0.1
-"""A last-decade log-log slope at or above this is no convergence (the verifier's rule)."""
+from reports.lecture.common import Part, build, combine, part_of, rounded
+from reports.suite.model import CheckResult, CheckSpec, Panel
+from reports.suite.verification import verification_curve
 
 
 def last_decade_slope(k: np.ndarray, gap: np.ndarray) -> float:
@@ -40,11 +38,10 @@ def _deterministic_part(name: str, k: np.ndarray, gap: np.ndarray, delta: float)
     )
     if slope <= -0.5 + delta:
         return Part(name, "pass", "within", "pass", f"{shown}; <= -1/2 + {delta:g}.")
-    label = "stalls" if slope >= STALL_SLOPE else "slower"
+    label = "stalls" if slope >= -STALL_SLOPE else "slower"
     return Part(name, "fail", label, "pass", f"{shown}; above -1/2 + {delta:g}.")
 
 
-@custom_check("reddi-counterexample")
 def reddi_counterexample(
     spec: CheckSpec, params: dict[str, Any], *, progress: bool | None = None
 ) -> CheckResult:
@@ -99,3 +96,36 @@ def reddi_counterexample(
         metrics=metrics,
         expected_rate="no convergence (Adam, RMSprop); O(1/sqrt(k)) (AMSGrad, SGD)",
     )
+
+
+ADAPTIVE_REDDI = CheckSpec(
+    id="c12-adaptive-reddi",
+    title="RMSprop and Adam fail on Reddi et al.'s problem; AMSGrad and SGD converge",
+    claim=(
+        "On the linear problem f_t(x) = 3x (t = 1 mod 3) or -x otherwise over [-1, 1], "
+        "visited in that cyclic order with beta1 = 0, beta2 = 1/(1 + C^2) = 0.1 and "
+        "alpha_k = 0.5/sqrt(k), RMSprop and Adam do not converge (they settle at the "
+        "worst point x = +1), while AMSGrad and SGD converge to x* = -1 at the convex "
+        "rate O(1/sqrt(k))."
+    ),
+    kind="custom",
+    function=reddi_counterexample,
+    params={
+        "C": 3.0,
+        "alpha": 0.5,
+        "optimizers": {
+            "Adam": {"spec": "adam:beta1=0,beta2=0.1", "converges": False},
+            "RMSprop": {"spec": "rmsprop:beta2=0.1", "converges": False},
+            "AMSGrad": {"spec": "amsgrad:beta1=0,beta2=0.1", "converges": True},
+            "SGD": {"spec": "sgd", "converges": True},
+        },
+        "steps": 30_000,
+        "seed": 0,
+    },
+    quick={"steps": 10_000},
+    section="12. Adaptive methods: Reddi et al.'s counterexample",
+)
+
+
+CHECKS: tuple[CheckSpec, ...] = (ADAPTIVE_REDDI,)
+"""The checks of this topic."""

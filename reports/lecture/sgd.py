@@ -1,11 +1,13 @@
-"""Custom checks of the lecture's claims about SGD's step size and iterate averaging.
+"""The lecture's claims about SGD's step size (claims 1, 2, 3 and 13).
 
-* ``constant-step-floors``: a constant step stalls at a floor proportional to the step.
-* ``robbins-monro``: a schedule that violates the Robbins-Monro conditions, run and decided.
-* ``averaging-boundary``: polynomial-decay averaging is O(1/k) where the uniform average
-  is Theta(log k / k).
-* ``plateau-schedule``: keeping the step until the loss plateaus, then dividing it by 10,
-  ends lower than the constant step it starts from.
+* claim 1: SGD with eta_k = 1/(lam k) is O(1/k) on strongly convex problems, with the exact
+  constant on the noisy quadratic (``verify`` checks).
+* claim 2, :func:`constant_step_floors`: a constant step stalls at a floor proportional
+  to the step.
+* claim 3, :func:`robbins_monro`: a schedule that violates the Robbins-Monro conditions,
+  run and decided.
+* claim 13, :func:`plateau_schedule`: keeping the step until the loss plateaus, then
+  dividing it by 10, ends lower than the constant step it starts from.
 """
 
 from __future__ import annotations
@@ -17,26 +19,100 @@ import numpy as np
 
 from empirical import objective as make_objective
 from empirical import run
-from empirical.fitting import Estimate
 from empirical.fitting.inference import mean_estimate
-from empirical.runner.trace import geometric_checkpoints
+from empirical.verdicts import exp_of, log_ratio
 from empirical.verification.verify import verify, verify_trace
-from reports.suite.engine import verification_curve
-from reports.suite.lecture_common import (
+from reports.lecture.common import (
     ALPHA,
     below_zero,
     build,
     combine,
     estimate_dict,
-    exp_estimate,
     exponent_of,
     part_of,
     replicate_curve,
     rounded,
 )
-from reports.suite.model import CheckResult, CheckSpec, Panel, custom_check
+from reports.suite.model import CheckResult, CheckSpec, Panel
+from reports.suite.verification import verification_curve
 from theory.model_problems import get_derivation
-from theory.robbins_monro import robbins_monro
+from theory.robbins_monro import robbins_monro as robbins_monro_decision
+
+# -- 1. SGD with eta_k = 1/(lam k) --------------------------------------------------------
+
+
+SGD_RIDGE = CheckSpec(
+    id="c01a-sgd-ridge",
+    title="SGD with 1/(lam k) on ridge regression",
+    claim=(
+        "On ridge regression with regularization 1 (a smooth, lam-strongly convex "
+        "finite sum) SGD with eta_k = 1/(lam k), each epoch a fresh shuffle of the data, "
+        "has E[F(w_k)] - F* = O(1/k) (an upper bound: reshuffling may do better)."
+    ),
+    kind="verify",
+    params={
+        "objective": "ridge:lam=1",
+        "optimizer": "sgd",
+        "schedule": "1/(lam*k)",
+        "expect": "sgd-sc-smooth-last",
+        "steps": 100_000,
+        "replicates": 30,
+        "seed": 0,
+    },
+    theorem="sgd-sc-smooth-last",
+    quick={"steps": 30_000},
+    section="1. SGD on strongly convex problems",
+)
+
+
+SGD_LOGISTIC = CheckSpec(
+    id="c01b-sgd-logistic",
+    title="SGD with 1/(lam k) on logistic regression",
+    claim=(
+        "On L2-regularized logistic regression SGD with eta_k = 1/(lam k) (lam the "
+        "regularization), each epoch a fresh shuffle of the data, has "
+        "E[F(w_k)] - F* = O(1/k)."
+    ),
+    kind="verify",
+    params={
+        "objective": "logistic",
+        "optimizer": "sgd",
+        "schedule": "1/(lam*k)",
+        "expect": "sgd-sc-smooth-last",
+        "steps": 100_000,
+        "replicates": 30,
+        "seed": 0,
+    },
+    theorem="sgd-sc-smooth-last",
+    quick={"steps": 30_000},
+    section="1. SGD on strongly convex problems",
+)
+
+
+SGD_QUADRATIC_EXACT = CheckSpec(
+    id="c01c-sgd-quadratic-exact",
+    title="SGD with 1/(lam k) on the noisy quadratic: the exact constant",
+    claim=(
+        "On the noisy quadratic (lam/2)||w - w*||^2 with additive gradient noise of "
+        "variance sigma^2, SGD with eta_k = 1/(lam k) has E[F(w_k)] - F* = "
+        "sigma^2/(2 b lam k) exactly: the rate 1/k and its constant are attained."
+    ),
+    kind="verify",
+    params={
+        "objective": "quadratic:d=10",
+        "optimizer": "sgd",
+        "schedule": "1/(lam*k)",
+        "expect": "minibatch-sgd-quadratic-exact",
+        "steps": 10_000,
+        "replicates": 200,
+        "seed": 0,
+    },
+    theorem="minibatch-sgd-quadratic-exact",
+    section="1. SGD on strongly convex problems",
+)
+
+
+# -- 2. the step must shrink --------------------------------------------------------------
 
 CONSTANT_STEP = "minibatch-sgd-quadratic-constant-step"
 
@@ -53,7 +129,6 @@ def _floor(series: np.ndarray, k: np.ndarray, start: float) -> np.ndarray:
     return series[:, k >= start].mean(axis=1)
 
 
-@custom_check("constant-step-floors")
 def constant_step_floors(
     spec: CheckSpec, params: dict[str, Any], *, progress: bool | None = None
 ) -> CheckResult:
@@ -82,11 +157,7 @@ def constant_step_floors(
             f"{floor.value:.4g} [{low:.4g}, {high:.4g}]"
         )
         metrics[f"floor at eta={eta:g} (exact V)"] = rounded(V)
-    ratio = Estimate(  # log of the ratio; delta method over two independent runs
-        math.log(floors[0].value / floors[1].value),
-        math.hypot(floors[0].se / floors[0].value, floors[1].se / floors[1].value),
-        min(floors[0].dof, floors[1].dof),
-    )
+    ratio = log_ratio(floors[0], floors[1])  # two independent runs
     low, high = ratio.interval(1 - 2 * ALPHA)
     metrics["floor ratio (measured, 98% CI)"] = (
         f"{math.exp(ratio.value):.4g} [{math.exp(low):.4g}, {math.exp(high):.4g}]"
@@ -117,8 +188,33 @@ def constant_step_floors(
     )
 
 
-@custom_check("robbins-monro")
-def robbins_monro_run(
+CONSTANT_STEP_FLOOR = CheckSpec(
+    id="c02-constant-step-floor",
+    title="A constant step stalls at a floor proportional to the step",
+    claim=(
+        "With a constant step eta, SGD on the noisy quadratic does not converge: "
+        "E||w_k - w*||^2 settles at V = eta sigma^2/(b lam (2 - eta lam)), so a step ten "
+        "times smaller gives a floor about ten times lower, and the gap stalls instead "
+        "of falling as 1/k."
+    ),
+    kind="custom",
+    function=constant_step_floors,
+    params={
+        "objective": "quadratic:d=10",
+        "etas": [0.1, 0.01],
+        "steps": 10_000,
+        "replicates": 64,
+        "seed": 0,
+    },
+    theorem="minibatch-sgd-quadratic-constant-step",
+    section="2. The step must shrink",
+)
+
+
+# -- 3. Robbins-Monro ---------------------------------------------------------------------
+
+
+def robbins_monro(
     spec: CheckSpec, params: dict[str, Any], *, progress: bool | None = None
 ) -> CheckResult:
     """SGD with ``schedule`` checked against ``expect`` (the verdict of the check), beside
@@ -137,7 +233,7 @@ def robbins_monro_run(
     metrics: dict[str, Any] = {}
     decisions = []
     for name, text in (("schedule", schedule), ("reference", reference)):
-        decision = robbins_monro(text)
+        decision = robbins_monro_decision(text)
         decisions.append(decision)
         metrics[f"{name} eta_k = {text}: sum eta_k = oo"] = decision.sum_diverges
         metrics[f"{name} eta_k = {text}: sum eta_k^2 < oo"] = decision.square_summable
@@ -167,76 +263,60 @@ def robbins_monro_run(
     )
 
 
-@custom_check("averaging-boundary")
-def averaging_boundary(
-    spec: CheckSpec, params: dict[str, Any], *, progress: bool | None = None
-) -> CheckResult:
-    """SGD with eta_k = 1/(lam k) on the boundary-optimum instance (THEORY.md §2.4): the
-    polynomial-decay average against its O(1/k) theorem (pass), the uniform average against
-    O(1/k) (fail, "slower") and against its log(k)/k theorem (pass); the last iterate is
-    drawn alongside with k E[F(w_k) - F*] in the metrics.
-
-    Checkpoints start at ``first_checkpoint``: before it every iterate of a replicate can
-    sit exactly on the optimum (the projection clips to it), so an average is exactly 0,
-    which the float-floor rule would take for the floor of float64.
-    """
-    obj = make_objective(params["objective"])
-    steps, replicates, seed = params["steps"], params["replicates"], params["seed"]
-    polydecay = f"polydecay:gamma={params['gamma']}"
-    checkpoints = geometric_checkpoints(steps)
-    checkpoints = checkpoints[checkpoints >= params["first_checkpoint"]]
-    trace = run(
-        obj,
-        "sgd",
-        "1/(lam*k)",
-        steps=steps,
-        replicates=replicates,
-        seed=seed,
-        sampling="replacement",
-        average=["uniform", polydecay],
-        checkpoints=checkpoints,
-    )
-    decaying = verify_trace(trace, "sgd-sc-polydecay", objective=obj, average=polydecay)
-    uniform_fast = verify_trace(trace, "O(1/k)", objective=obj, average="uniform")
-    uniform_log = verify_trace(trace, "sgd-sc-uniform", objective=obj, average="uniform")
-    parts = [
-        part_of(f"{polydecay} average against sgd-sc-polydecay", decaying),
-        part_of("uniform average against O(1/k)", uniform_fast, "fail", "slower"),
-        part_of("uniform average against sgd-sc-uniform (log(k)/k)", uniform_log),
-    ]
-    verdict, label, reason = combine(parts)
-    k = np.asarray(trace.k, dtype=np.float64)
-    last_decade = k >= k[-1] / 10
-    metrics: dict[str, Any] = {}
-    for name, series in (
-        (polydecay, trace.avg_gap[decaying.plan.average.label]),
-        ("uniform", trace.avg_gap["uniform"]),
-        ("last iterate", trace.gap),
-    ):
-        scaled = mean_estimate((series[:, last_decade] * k[last_decade]).mean(axis=1))
-        first = mean_estimate((series[:, ~last_decade] * k[~last_decade]).mean(axis=1))
-        metrics[f"{name}: k E gap, last decade"] = estimate_dict(scaled)
-        metrics[f"{name}: k E gap, earlier decades"] = estimate_dict(first)
-    curves = (
-        verification_curve(decaying, f"{polydecay} average"),
-        verification_curve(uniform_log, "uniform average"),
-        replicate_curve("last iterate (drawn alongside, not tested)", k, trace.gap),
-    )
-    title = f"{obj.name}: F(w) = w + w^2/2 on [0, 1], SGD with eta_k = 1/(lam k), three iterates"
-    return build(
-        spec,
-        verdict,
-        label,
-        reason,
-        verdicts=[decaying, uniform_fast, uniform_log],
-        panels=[Panel(title, curves)],
-        metrics=metrics,
-        expected_rate="O(1/k) (polydecay); log(k)/k (uniform)",
-        exponent=exponent_of(decaying),
-    )
+SUMMABLE_STEPS = CheckSpec(
+    id="c03a-summable-steps",
+    title="Steps whose sum converges stop short of the optimum",
+    claim=(
+        "With eta_k = 0.5/k^2 the steps sum to a finite total (the first Robbins-Monro "
+        "condition fails), so SGD cannot travel to the optimum: the gap stalls."
+    ),
+    kind="custom",
+    function=robbins_monro,
+    params={
+        "objective": "quadratic:d=10",
+        "schedule": "0.5/k**2",
+        "reference": "1/(lam*k)",
+        "expect": "O(1/k)",
+        "steps": 10_000,
+        "replicates": 30,
+        "seed": 0,
+    },
+    expect="fail",
+    expect_label="stalls",
+    quick={"steps": 3_000},
+    section="3. Robbins-Monro step conditions",
+)
 
 
-@custom_check("plateau-schedule")
+SQRT_STEPS = CheckSpec(
+    id="c03b-sqrt-steps",
+    title="Steps that are not square-summable converge slower than 1/k",
+    claim=(
+        "With eta_k = 0.5/sqrt(k) the squared steps do not sum (the second Robbins-Monro "
+        "condition fails): on a strongly convex problem the last iterate still "
+        "converges, but slower than 1/k (as k^(-1/2))."
+    ),
+    kind="custom",
+    function=robbins_monro,
+    params={
+        "objective": "quadratic:d=10",
+        "schedule": "0.5/sqrt(k)",
+        "reference": "1/(lam*k)",
+        "expect": "O(1/k)",
+        "steps": 10_000,
+        "replicates": 30,
+        "seed": 0,
+    },
+    expect="fail",
+    expect_label="slower",
+    quick={"steps": 3_000},
+    section="3. Robbins-Monro step conditions",
+)
+
+
+# -- 13. the practical schedule -----------------------------------------------------------
+
+
 def plateau_schedule(
     spec: CheckSpec, params: dict[str, Any], *, progress: bool | None = None
 ) -> CheckResult:
@@ -261,12 +341,12 @@ def plateau_schedule(
         name: trace.gap[:, last].mean(axis=1)
         for name, trace in (("constant", constant), ("plateau", plateau))
     }
-    log_ratio = mean_estimate(np.log(final["plateau"] / final["constant"]))
+    paired = mean_estimate(np.log(final["plateau"] / final["constant"]))
     part = below_zero(
         "plateau rule below the constant step",
-        log_ratio,
+        paired,
         f"mean log(gap with the plateau rule / gap with eta0 = {eta0:g}) over the last "
-        f"decade = {log_ratio.value:.3f} (R={constant.replicates}, paired)",
+        f"decade = {paired.value:.3f} (R={constant.replicates}, paired)",
     )
     verdict, label, reason = combine([part])
     curves = (
@@ -282,7 +362,43 @@ def plateau_schedule(
         metrics={
             "last-decade mean gap, constant step": rounded(float(final["constant"].mean())),
             "last-decade mean gap, plateau rule": rounded(float(final["plateau"].mean())),
-            "plateau / constant (last decade)": estimate_dict(exp_estimate(log_ratio)),
+            "plateau / constant (last decade)": estimate_dict(exp_of(paired)),
         },
         expected_rate="a lower final gap than the constant step",
     )
+
+
+PLATEAU_SCHEDULE = CheckSpec(
+    id="c13-plateau-schedule",
+    title="Divide the step by 10 when the loss plateaus",
+    claim=(
+        "Keeping the step until the loss stops improving, then dividing it by 10, "
+        "reaches a lower gap than the constant step it starts from."
+    ),
+    kind="custom",
+    function=plateau_schedule,
+    params={
+        "objective": "ridge",
+        "eta0": 0.05,
+        "factor": 10.0,
+        "patience": 3,
+        "every": 200,
+        "steps": 20_000,
+        "replicates": 20,
+        "seed": 0,
+    },
+    quick={"steps": 10_000},
+    section="13. The practical schedule",
+)
+
+
+CHECKS: tuple[CheckSpec, ...] = (
+    SGD_RIDGE,
+    SGD_LOGISTIC,
+    SGD_QUADRATIC_EXACT,
+    CONSTANT_STEP_FLOOR,
+    SUMMABLE_STEPS,
+    SQRT_STEPS,
+    PLATEAU_SCHEDULE,
+)
+"""The checks of this topic."""

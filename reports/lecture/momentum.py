@@ -1,8 +1,8 @@
-"""Custom checks of the lecture's claims about momentum and Nesterov's method.
+"""The lecture's claims about momentum and Nesterov's method (claim 11).
 
-* ``momentum-variance``: momentum and Nesterov's update are moving averages of the
+* :func:`momentum_variance`: momentum and Nesterov's update are moving averages of the
   minibatch gradients, so their update direction has a smaller variance than SGD's.
-* ``acceleration``: Nesterov's method converges as O(1/k^2) where gradient descent
+* :func:`acceleration`: Nesterov's method converges as O(1/k^2) where gradient descent
   converges as O(1/k) and no faster.
 """
 
@@ -17,8 +17,7 @@ from empirical import optimizer as make_optimizer
 from empirical import run
 from empirical.fitting.inference import mean_estimate
 from empirical.verification.verify import verify_trace
-from reports.suite.engine import verification_curve
-from reports.suite.lecture_common import (
+from reports.lecture.common import (
     build,
     combine,
     equivalent,
@@ -28,7 +27,8 @@ from reports.suite.lecture_common import (
     replicate_curve,
     rounded,
 )
-from reports.suite.model import CheckResult, CheckSpec, Panel, custom_check
+from reports.suite.model import CheckResult, CheckSpec, Panel
+from reports.suite.verification import verification_curve
 
 
 def momentum_noise_ratio(beta: float) -> float:
@@ -50,7 +50,6 @@ def nesterov_noise_ratio(beta: float) -> float:
     return (1.0 - beta) ** 2 * ((1.0 + beta) ** 2 + beta**4 / (1.0 - beta**2))
 
 
-@custom_check("momentum-variance")
 def momentum_variance(
     spec: CheckSpec, params: dict[str, Any], *, progress: bool | None = None
 ) -> CheckResult:
@@ -134,7 +133,32 @@ def momentum_variance(
     )
 
 
-@custom_check("acceleration")
+MOMENTUM_VARIANCE = CheckSpec(
+    id="c11a-momentum-variance",
+    title="Momentum and Nesterov smooth the minibatch noise",
+    claim=(
+        "Momentum and Nesterov's method move along a running average of the minibatch "
+        "gradients: at the same effective step their update direction has (1 - beta)/"
+        "(1 + beta) (momentum) of the variance of SGD's, 1/19 for beta = 0.9."
+    ),
+    kind="custom",
+    function=momentum_variance,
+    params={
+        "objective": "ridge",
+        "batch_size": 8,
+        "beta": 0.9,
+        "eta": 0.01,
+        "steps": 300,
+        "warmup": 200,
+        "replicates": 200,
+        "rtol": 0.1,
+        "seed": 0,
+    },
+    quick={"replicates": 100},
+    section="11. Momentum and Nesterov",
+)
+
+
 def acceleration(
     spec: CheckSpec, params: dict[str, Any], *, progress: bool | None = None
 ) -> CheckResult:
@@ -186,3 +210,27 @@ def acceleration(
         expected_rate="O(1/k^2) (Nesterov) against O(1/k) (GD)",
         exponent=exponent_of(nag_rate),
     )
+
+
+ACCELERATION = CheckSpec(
+    id="c11b-acceleration",
+    title="Nesterov's O(1/k^2) against gradient descent's O(1/k)",
+    claim=(
+        "On a smooth convex problem (a quadratic with curvatures spread over ten "
+        "decades) Nesterov's accelerated gradient converges as O(1/k^2), while "
+        "gradient descent converges as O(1/k) and no faster."
+    ),
+    kind="custom",
+    function=acceleration,
+    params={"d": 200, "lam": 1e-10, "L": 1.0, "steps": 3_000, "seed": 0},
+    theorem="nesterov-smooth-convex",
+    quick={"steps": 1_000},
+    section="11. Momentum and Nesterov",
+)
+
+
+CHECKS: tuple[CheckSpec, ...] = (
+    MOMENTUM_VARIANCE,
+    ACCELERATION,
+)
+"""The checks of this topic."""

@@ -19,12 +19,11 @@ from typing import Any
 import numpy as np
 
 from empirical.fitting import Estimate
+from empirical.verdicts import one_sided, tost
 from empirical.verification.result import VerificationResult
 from reports.suite.model import CheckResult, CheckSpec, Curve, Panel, status_of
+from reports.suite.verification import BAND, BAND_TEXT
 
-BAND = (0.1, 0.9)
-"""Replicate quantiles drawn as the band around a mean curve (as the engine's figures)."""
-BAND_TEXT = f"{100 * BAND[0]:g}-{100 * BAND[1]:g}% of replicates"
 ALPHA = 0.01
 """Level of the checks' own tests (the verifier's default)."""
 
@@ -126,44 +125,48 @@ def replicate_curve(
     )
 
 
-def exp_estimate(estimate: Estimate) -> Estimate:
-    """exp of a log-scale estimate, its se by the delta method."""
-    value = math.exp(estimate.value)
-    return Estimate(value, value * estimate.se, estimate.dof, estimate.level)
-
-
-def difference(a: Estimate, b: Estimate) -> Estimate:
-    """a - b for independent estimates: se added in quadrature, the smaller dof."""
-    return Estimate(a.value - b.value, math.hypot(a.se, b.se), min(a.dof, b.dof), a.level)
-
-
 def below_zero(name: str, estimate: Estimate, described: str) -> Part:
-    """A part predicted to pass: PASS if the 1-alpha upper bound of ``estimate`` is < 0,
-    FAIL if its 1-alpha lower bound is > 0, else INCONCLUSIVE."""
-    low, high = estimate.lower_bound(ALPHA), estimate.upper_bound(ALPHA)
+    """A part predicted to pass: theta < 0, one-sided at level alpha
+    (:func:`empirical.verdicts.one_sided`): PASS if the 1-alpha upper bound of ``estimate``
+    is <= 0, FAIL if its 1-alpha lower bound is > 0, else INCONCLUSIVE."""
+    decision = one_sided(estimate, 0.0, alpha=ALPHA)
+    low, high = decision.bounds
     bounds = f"{100 * (1 - ALPHA):g}% bounds [{low:.3g}, {high:.3g}]"
-    if high < 0:
+    if decision.outcome == "pass":
         return Part(name, "pass", "below", "pass", f"{described}; {bounds} < 0.")
-    if low > 0:
+    if decision.outcome == "fail":
         return Part(name, "fail", "above", "pass", f"{described}; {bounds} > 0.")
     return Part(name, "inconclusive", "imprecise", "pass", f"{described}; {bounds} contain 0.")
 
 
 def equivalent(name: str, estimate: Estimate, low: float, high: float, described: str) -> Part:
-    """A part predicted to pass, decided by two one-sided tests (as ``check_match``): PASS
-    if the 1-2 alpha interval of ``estimate`` lies in [low, high], FAIL if the 1-alpha
-    interval lies outside it, else INCONCLUSIVE."""
-    inner, outer = estimate.interval(1 - 2 * ALPHA), estimate.interval(1 - ALPHA)
+    """A part predicted to pass: low <= theta <= high by two one-sided tests at level alpha
+    (:func:`empirical.verdicts.tost`, as ``check_match``): PASS if the 1-2 alpha interval of
+    ``estimate`` lies in [low, high], FAIL if the 1-alpha interval lies outside it, else
+    INCONCLUSIVE."""
+    decision = tost(estimate, low, high, alpha=ALPHA)
+    inner = decision.inner
+    assert inner is not None
     shown = (
         f"{described}; {100 * (1 - 2 * ALPHA):g}% CI [{inner[0]:.4g}, {inner[1]:.4g}] "
         f"against [{low:.4g}, {high:.4g}]"
     )
-    if low <= inner[0] and inner[1] <= high:
+    if decision.outcome == "pass":
         return Part(name, "pass", "matches", "pass", shown + ": inside.")
-    if outer[1] < low or outer[0] > high:
-        label = "below" if outer[1] < low else "above"
-        return Part(name, "fail", label, "pass", shown + f": {label}.")
+    if decision.outcome == "fail":
+        return Part(name, "fail", decision.side, "pass", shown + f": {decision.side}.")
     return Part(name, "inconclusive", "imprecise", "pass", shown + ": undecided.")
+
+
+def beyond(name: str, estimate: Estimate, threshold: float, *, above: bool) -> Part:
+    """A part predicted to pass: theta >= threshold (``above``) or theta <= threshold,
+    one-sided at level alpha (:func:`empirical.verdicts.one_sided`); a FAIL is "slower"."""
+    claim = "at-least" if above else "at-most"
+    decision = one_sided(estimate, threshold, alpha=ALPHA, claim=claim)
+    low, high = decision.bounds
+    shown = f"estimate {estimate.value:.3f}, {100 * (1 - ALPHA):g}% bounds [{low:.3f}, {high:.3f}]"
+    label = {"pass": "within", "fail": "slower"}.get(decision.outcome, "imprecise")
+    return Part(name, decision.outcome, label, "pass", shown + ".")
 
 
 def estimate_dict(estimate: Estimate, level: float = 1 - 2 * ALPHA) -> dict[str, float]:

@@ -1,6 +1,6 @@
-"""The lecture's pictures: trajectories of five optimizers on three 2-D functions.
+"""The lecture's pictures: trajectories of five optimizers on three 2-D functions (claim 14).
 
-``trajectories``: SGD, momentum, Nesterov, RMSprop and Adam from the same start on
+:func:`trajectories`: SGD, momentum, Nesterov, RMSprop and Adam from the same start on
 Beale's function, a long narrow valley and a saddle, drawn over the function's level sets
 (after Alec Radford's animations shown in the lecture). A picture, not a test.
 """
@@ -15,8 +15,8 @@ from empirical import objective as make_objective
 from empirical import optimizer as make_optimizer
 from empirical.objectives.base import Objective
 from empirical.optimizers.base import Optimizer
-from reports.suite.lecture_common import build, rounded
-from reports.suite.model import CheckResult, CheckSpec, Curve, Panel, custom_check
+from reports.lecture.common import build, rounded
+from reports.suite.model import CheckResult, CheckSpec, Curve, Panel
 
 GRID = 80
 """Points per axis of the level-set grid."""
@@ -57,7 +57,6 @@ def level_sets(obj: Objective) -> dict[str, Any]:
     }
 
 
-@custom_check("trajectories")
 def trajectories(
     spec: CheckSpec, params: dict[str, Any], *, progress: bool | None = None
 ) -> CheckResult:
@@ -101,3 +100,55 @@ def trajectories(
         panels=panels,
         metrics=metrics,
     )
+
+
+TRAJECTORIES = CheckSpec(
+    id="c14-trajectories",
+    title="Trajectories on Beale's function, a long valley and a saddle",
+    claim=(
+        "Pictures, no verdict: the paths of SGD, momentum, Nesterov, RMSprop and Adam "
+        "from the same start on three 2-D functions."
+    ),
+    kind="custom",
+    function=trajectories,
+    params={
+        "functions": {
+            "beale": {
+                "steps": 500,
+                "optimizers": {
+                    "sgd": 0.005,
+                    "momentum:beta=0.9": 0.001,
+                    "nesterov:beta=0.9": 0.001,
+                    "rmsprop:beta2=0.99": 0.01,
+                    "adam": 0.05,
+                },
+            },
+            "valley": {
+                "steps": 60,
+                "optimizers": {
+                    "sgd": 1.8,
+                    "momentum:beta=0.9": 0.1,
+                    "nesterov:beta=0.9": 0.1,
+                    "rmsprop:beta2=0.99": 0.1,
+                    "adam": 0.3,
+                },
+            },
+            "saddle": {
+                "steps": 80,
+                "optimizers": {
+                    "sgd": 0.1,
+                    "momentum:beta=0.9": 0.02,
+                    "nesterov:beta=0.9": 0.02,
+                    "rmsprop:beta2=0.99": 0.02,
+                    "adam": 0.05,
+                },
+            },
+        }
+    },
+    expect="picture",
+    section="14. Trajectories",
+)
+
+
+CHECKS: tuple[CheckSpec, ...] = (TRAJECTORIES,)
+"""The checks of this topic."""

@@ -1,11 +1,9 @@
-"""Custom checks of the lecture's claims about batches: full-batch GD and minibatches.
+"""The lecture's claims about minibatches (claims 8 and 9).
 
-* ``gd-worst-case``: gradient descent on Drori and Teboulle's worst function attains
-  L R^2/(4N + 2) at every horizon N, hence the order 1/N.
-* ``minibatch-variance``: the variance of a minibatch gradient falls as 1/b (times
-  (N - b)/(N - 1) without replacement).
-* ``minibatch-rate``: minibatch SGD's gap fitted jointly over b as a b^(-q) k^p + c/k, and
-  the same runs per sample processed.
+* claim 8, :func:`minibatch_variance`: the variance of a minibatch gradient falls as 1/b
+  (times (N - b)/(N - 1) without replacement).
+* claim 9, :func:`minibatch_rate`: minibatch SGD's gap fitted jointly over b as
+  a b^(-q) k^p + c/k, and the same runs per sample processed.
 """
 
 from __future__ import annotations
@@ -20,11 +18,10 @@ from empirical import run
 from empirical.fitting import fit_minibatch
 from empirical.fitting.inference import Estimate, mean_estimate
 from empirical.runner.trace import geometric_checkpoints
-from empirical.verdicts import RateShape, check_constant, check_upper
-from empirical.verification.binding import bound_curve
-from reports.suite.lecture_common import (
+from reports.lecture.common import (
     ALPHA,
     Part,
+    beyond,
     build,
     combine,
     equivalent,
@@ -33,94 +30,11 @@ from reports.suite.lecture_common import (
     replicate_curve,
     rounded,
 )
-from reports.suite.model import CheckResult, CheckSpec, Curve, Panel, custom_check
-from theory.asymptotics import batch_scaling, minibatch_variance
+from reports.suite.model import CheckResult, CheckSpec, Panel
+from theory import asymptotics
 from theory.catalog import get_theorem
 
-# -- gradient descent on the worst function ------------------------------------------------
-
-
-@custom_check("gd-worst-case")
-def gd_worst_case(
-    spec: CheckSpec, params: dict[str, Any], *, progress: bool | None = None
-) -> CheckResult:
-    """For each horizon N (``per_decade`` geometric values up to ``largest``): gradient
-    descent with step 1/L for N steps on ``worst-case-gd:L,R,N``. Parts: the gaps
-    f(x_N) - f* equal L R^2/(4N + 2) (theorem ``gd-smooth-convex-tight``) to a relative
-    1e-9 at every N, and in ``check_constant``'s match mode (rtol 1e-6) on the last
-    decade; their order in N is within O(1/N) (``check_upper``). The runs are
-    deterministic: two identical replicates make the spread zero."""
-    L, R = float(params["L"]), float(params["R"])
-    horizons = geometric_checkpoints(int(params["largest"]), per_decade=int(params["per_decade"]))
-    gaps = np.empty((2, horizons.size))
-    for j, N in enumerate(horizons):
-        obj = make_objective(f"worst-case-gd:L={L!r},R={R!r},N={int(N)}")
-        trace = run(obj, "sgd", "1/L", steps=int(N), replicates=2, seed=0, checkpoints=[int(N)])
-        gaps[:, j] = trace.gap[:, -1]
-    tight = bound_curve(get_theorem("gd-smooth-convex-tight").bound, {"L": L, "R": R})
-    loose = bound_curve(get_theorem("gd-smooth-convex").bound, {"L": L, "R": R})
-    assert tight is not None and loose is not None
-    exact = tight(horizons)
-    constant = check_constant(horizons, gaps, exact, mode="match", rtol=1e-6, kmin=1)
-    order = check_upper(horizons, gaps, RateShape(-1.0), kmin=10)
-    error = float(np.max(np.abs(gaps[0] / exact - 1.0)))
-    parts = [
-        Part(
-            "gap = L R^2/(4N + 2) at every horizon",
-            "pass" if error <= 1e-9 else "fail",
-            "matches" if error <= 1e-9 else "off",
-            "pass",
-            f"the largest relative deviation over {horizons.size} horizons is {error:.2g} "
-            "(tolerance 1e-9).",
-        ),
-        Part(
-            "gap = L R^2/(4N + 2) at every N",
-            constant.outcome,
-            constant.label,
-            "pass",
-            constant.reason,
-        ),
-        Part("order O(1/N) across horizons", order.outcome, order.label, "pass", order.reason),
-    ]
-    verdict, label, reason = combine(parts)
-    fit = order.fit
-    curve = replicate_curve(
-        "GD, eta = 1/L: f(x_N) - f* at its horizon N",
-        horizons,
-        gaps[:1],
-        bound=line(horizons, exact, "theory: L R^2/(4N + 2) (gd-smooth-convex-tight), tight"),
-        x_label="horizon N (updates)",
-        y_label="f(x_N) - f*",
-    )
-    reference = Curve(
-        label="theory: L R^2/(2N) (gd-smooth-convex), loose",
-        k=horizons.astype(float).tolist(),
-        mean=loose(horizons).tolist(),
-        x_label="horizon N (updates)",
-        y_label="f(x_N) - f*",
-    )
-    return build(
-        spec,
-        verdict,
-        label,
-        reason,
-        panels=[
-            Panel(
-                f"Drori-Teboulle worst case (L={L:g}, R={R:g}), one instance per N",
-                (curve, reference),
-            )
-        ],
-        metrics={
-            "max |gap / (L R^2/(4N+2)) - 1|": error,
-            "horizons N": horizons.tolist(),
-            "fitted exponent in N": None if fit is None else rounded(fit.exponent.value, 6),
-        },
-        expected_rate="L R^2/(4N + 2) exactly (order 1/N)",
-        exponent=None if fit is None else {**fit.exponent.to_dict(), "parameter": "exponent"},
-    )
-
-
-# -- variance of a minibatch gradient ------------------------------------------------------
+# -- 8. variance of a minibatch gradient --------------------------------------------------
 
 
 def _draws(rng: np.random.Generator, count: int, n: int, b: int, replace: bool) -> np.ndarray:
@@ -143,8 +57,7 @@ def _slope(x: np.ndarray, Y: np.ndarray) -> np.ndarray:
     return (Y - Y.mean(axis=1, keepdims=True)) @ xc / (xc @ xc)
 
 
-@custom_check("minibatch-variance")
-def minibatch_variance_check(
+def minibatch_variance(
     spec: CheckSpec, params: dict[str, Any], *, progress: bool | None = None
 ) -> CheckResult:
     """E||g_b - grad F(w)||^2 of the minibatch gradient g_b at the start w0 of a finite sum
@@ -179,10 +92,10 @@ def minibatch_variance_check(
         measured[name] = values
     theory = {
         "with replacement": np.array(
-            [float(minibatch_variance(sp.Float(sigma2), int(b))) for b in batches]
+            [float(asymptotics.minibatch_variance(sp.Float(sigma2), int(b))) for b in batches]
         ),
         "without replacement": np.array(
-            [float(minibatch_variance(sp.Float(sigma2), int(b), n)) for b in batches]
+            [float(asymptotics.minibatch_variance(sp.Float(sigma2), int(b), n)) for b in batches]
         ),
     }
     slope = mean_estimate(_slope(np.log(batches), np.log(measured["with replacement"])))
@@ -248,10 +161,33 @@ def _all_equivalent(name: str, ratios: list[Estimate], batches: np.ndarray, rtol
     return Part(name, verdict, "matches" if verdict == "pass" else label, "pass", reason)
 
 
-# -- minibatch SGD's rate ---------------------------------------------------------------
+MINIBATCH_VARIANCE = CheckSpec(
+    id="c08-minibatch-variance",
+    title="The variance of a minibatch gradient falls as 1/b",
+    claim=(
+        "The minibatch gradient of b samples drawn with replacement has variance "
+        "sigma^2/b, sigma^2 the per-sample variance; drawn without replacement from N "
+        "samples, sigma^2/b (N - b)/(N - 1)."
+    ),
+    kind="custom",
+    function=minibatch_variance,
+    params={
+        "objective": "ridge:n=128,d=10",
+        "batch_sizes": [1, 2, 4, 8, 16, 32, 64],
+        "groups": 20,
+        "samples": 32_000,
+        "delta": 0.05,
+        "rtol": 0.1,
+        "seed": 0,
+    },
+    quick={"samples": 16_000},
+    section="8. Minibatches: variance",
+)
 
 
-@custom_check("minibatch-rate")
+# -- 9. minibatch SGD's rate --------------------------------------------------------------
+
+
 def minibatch_rate(
     spec: CheckSpec, params: dict[str, Any], *, progress: bool | None = None
 ) -> CheckResult:
@@ -286,12 +222,12 @@ def minibatch_rate(
     fit = fit_minibatch(ks, gaps, kmin=params["kmin"], level=1 - 2 * ALPHA)
     q_low, p_high = fit.q.lower_bound(ALPHA), fit.p.upper_bound(ALPHA)
     parts = [
-        _one_sided("b-exponent q >= 1/2 - delta", fit.q, 0.5 - delta, above=True),
-        _one_sided("k-exponent p <= -1/2 + delta", fit.p, -0.5 + delta, above=False),
+        beyond("b-exponent q >= 1/2 - delta", fit.q, 0.5 - delta, above=True),
+        beyond("k-exponent p <= -1/2 + delta", fit.p, -0.5 + delta, above=False),
     ]
     verdict, label, reason = combine(parts)
     reason += f" Fit: q >= {q_low:.3f} and p <= {p_high:.3f} at {100 * (1 - ALPHA):g}%."
-    scaling = batch_scaling(
+    scaling = asymptotics.batch_scaling(
         get_theorem("minibatch-sgd-smooth-convex").bound,
         get_theorem("minibatch-sgd-convex-uniform").bound,
     )
@@ -351,16 +287,35 @@ def _model(fit: Any, b: int, k: np.ndarray) -> np.ndarray:
     return fit.a.value * b ** (-fit.q.value) * k**fit.p.value + fit.c.value / k
 
 
-def _one_sided(name: str, estimate: Estimate, threshold: float, *, above: bool) -> Part:
-    """PASS if the estimate is beyond ``threshold`` on the allowed side at 1 - alpha,
-    FAIL if it is beyond it on the other side, else INCONCLUSIVE."""
-    low, high = estimate.lower_bound(ALPHA), estimate.upper_bound(ALPHA)
-    shown = f"estimate {estimate.value:.3f}, {100 * (1 - ALPHA):g}% bounds [{low:.3f}, {high:.3f}]"
-    good, bad = (
-        (low >= threshold, high < threshold) if above else (high <= threshold, low > threshold)
-    )
-    if good:
-        return Part(name, "pass", "within", "pass", shown + ".")
-    if bad:
-        return Part(name, "fail", "slower", "pass", shown + ".")
-    return Part(name, "inconclusive", "imprecise", "pass", shown + ".")
+MINIBATCH_RATE = CheckSpec(
+    id="c09-minibatch-rate",
+    title="Minibatch SGD: O(1/sqrt(bk) + 1/k), and per sample",
+    claim=(
+        "Minibatch SGD with batches of b (step tuned to the batch, eta_k = c sqrt(b/k)) "
+        "converges as O(1/sqrt(b k) + 1/k) in its k updates: fitted jointly over b, the "
+        "gap falls at least as fast as b^(-1/2) k^(-1/2), so a batch of b divides the "
+        "noise term by sqrt(b) per update; per sample processed (b k) it buys nothing."
+    ),
+    kind="custom",
+    function=minibatch_rate,
+    params={
+        "objective": "quadratic:d=10",
+        "c": 0.2,
+        "batch_sizes": [1, 4, 16, 64],
+        "steps": 10_000,
+        "replicates": 40,
+        "kmin": 100,
+        "delta": 0.05,
+        "seed": 0,
+    },
+    theorem="minibatch-sgd-smooth-convex",
+    quick={"replicates": 30},
+    section="9. Minibatches: rate",
+)
+
+
+CHECKS: tuple[CheckSpec, ...] = (
+    MINIBATCH_VARIANCE,
+    MINIBATCH_RATE,
+)
+"""The checks of this topic."""
