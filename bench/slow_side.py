@@ -11,7 +11,7 @@ mean gap at K, and the verdict at that K.
 It backs the ``truth`` column of those cells: the averaged gaps approach the theorem's
 exponent from the slow side, with half-decade slopes slower than the theorem's for
 decades past the default K = 1e5, while staying far below the bound. That is the case
-the below-bound rule (:mod:`empirical.verdicts.headroom`) is for.
+the within-bound rule (:mod:`empirical.verdicts.headroom`) is for.
 """
 
 from __future__ import annotations

@@ -95,7 +95,7 @@ class Scenario:
     schedule: str | float | sp.Expr | Schedule
     expect: str | Theorem | None = None
     steps: int = DEFAULT_STEPS
-    replicates: int = DEFAULT_REPLICATES
+    replicates: int | None = None
     seed: int = DEFAULT_SEED
     batch_size: int = 1
     sampling: str = "shuffle"
@@ -145,8 +145,20 @@ class Scenario:
                 average=average,
             )
         for name, minimum in (("steps", 1), ("replicates", 1), ("seed", 0)):
-            _set(self, name, _count(name, getattr(self, name), minimum))
+            if name != "replicates" or self.replicates is not None:
+                _set(self, name, _count(name, getattr(self, name), minimum))
         _set(self, "_parts", Parts(objective, optimizer, schedule, average, expectation, plan))
+
+    @property
+    def auto(self) -> bool:
+        """Whether the replicates are sized by the data (``replicates=None``): a first stage
+        of DEFAULT_REPLICATES, and a second one only if the first cannot decide."""
+        return self.replicates is None
+
+    @property
+    def stage_replicates(self) -> int:
+        """Replicates of the run: ``replicates``, or the first stage's when auto."""
+        return DEFAULT_REPLICATES if self.replicates is None else self.replicates
 
     @property
     def parts(self) -> Parts:
@@ -175,7 +187,8 @@ class Scenario:
             for name, value in {**self._fields(), **changes}.items():
                 object.__setattr__(sized, name, value)
             for name, minimum in (("steps", 1), ("replicates", 1), ("seed", 0)):
-                object.__setattr__(sized, name, _count(name, getattr(sized, name), minimum))
+                if getattr(sized, name) is not None or name != "replicates":
+                    object.__setattr__(sized, name, _count(name, getattr(sized, name), minimum))
             object.__setattr__(sized, "_parts", self.parts)
             return sized
         return Scenario(**{**self._fields(), **changes})
@@ -246,7 +259,8 @@ def command_line(record: Mapping[str, Any]) -> str:
     for flag in ("objective", "optimizer", "schedule", "batch-size", "sampling", "average"):
         words += [f"--{flag}", str(record[flag.replace("-", "_")])]
     for flag in ("steps", "replicates", "seed", "expect"):
-        words += [f"--{flag}", str(record[flag])]
+        if record[flag] is not None:  # replicates None: sized by the data (the default)
+            words += [f"--{flag}", str(record[flag])]
     for key, default in SETTINGS.items():
         if record[key] != default:
             words += [f"--{key.replace('_', '-')}", repr(record[key])]

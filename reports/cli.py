@@ -154,7 +154,16 @@ def _add_verify(sub: argparse._SubParsersAction) -> None:
         metavar="none|uniform|suffix:alpha=A|polydecay:gamma=G",
     )
     add("--steps", type=_count, default=DEFAULT_STEPS, metavar="K")
-    add("--replicates", type=_count, default=DEFAULT_REPLICATES, metavar="R")
+    add(
+        "--replicates",
+        type=_count,
+        default=None,
+        metavar="R",
+        help=(
+            f"run exactly R replicates (default: sized by the data, {DEFAULT_REPLICATES} then "
+            "more only if they cannot decide)"
+        ),
+    )
     add("--seed", type=_seed, default=DEFAULT_SEED, metavar="S")
     add("--alpha", type=float, default=0.01, help="level of every test (default 0.01)")
     add("--delta", type=float, default=0.05, help="tolerance on the exponent (default 0.05)")

@@ -56,9 +56,17 @@ def failure_message(result: VerificationResult) -> str:
     window = data["window"]
     where = f"window k in [{window[0]}, {window[1]}]" if window else "no window"
     seed = data["config"]["seed"]
+    stages = "".join(
+        f"stage {s['stage']}: R = {s['replicates']} at alpha {s['alpha']:g}, "
+        f"{s['outcome'].upper()} ({s['label']})"
+        + (f", asks R = {s['needed_replicates']}" if s["needed_replicates"] else "")
+        + "\n"
+        for s in data["stages"]
+    )
     return (
         f"ratecheck: {data['verdict'].upper()} ({data['label']}): {fitted}; expected {wanted}; "
-        f"{where}; seed {seed}.\n{data['reason']}\n"
+        f"{where}; seed {seed}; R = {data['trace']['replicates']} replicates.\n"
+        f"{data['reason']}\n{stages}"
         f"reproduce: {data['rerun']['command']}"
     )
 
@@ -66,9 +74,13 @@ def failure_message(result: VerificationResult) -> str:
 def assert_rate(
     trace_or_scenario: Trace | Scenario | dict[str, Any] | None = None,
     expected: Any = None,
+    *,
+    allow_inconclusive: bool = False,
     **options: Any,
 ) -> VerificationResult:
-    """Verify a rate and raise :class:`AssertionError` unless the verdict is PASS.
+    """Verify a rate and raise :class:`AssertionError` unless the verdict is PASS (or, with
+    ``allow_inconclusive=True``, unless it is FAIL: an explicit opt-out for runs the data
+    may not decide; a FAIL always raises).
 
     ``trace_or_scenario``: a :class:`empirical.Trace` (checked with
     :func:`empirical.verify_trace`; ``options`` are its keywords), an
@@ -101,7 +113,7 @@ def assert_rate(
         if missing:
             raise TypeError(f"assert_rate: the scenario needs {', '.join(missing)}")
         result = verify_scenario(Scenario.from_dict(fields))
-    if not result.passed:
+    if result.outcome == "fail" or not (result.passed or allow_inconclusive):
         raise AssertionError(failure_message(result))
     return result
 
@@ -116,6 +128,8 @@ class RateChecker:
         self,
         trace_or_scenario: Trace | Scenario | dict[str, Any] | None = None,
         expected: Any = None,
+        *,
+        allow_inconclusive: bool = False,
         **options: Any,
     ) -> VerificationResult:
         """:func:`assert_rate`, with ``seed`` defaulting to the session's for scenarios
@@ -125,7 +139,9 @@ class RateChecker:
 
         if not isinstance(trace_or_scenario, Trace | Scenario):
             options.setdefault("seed", self.seed)
-        return assert_rate(trace_or_scenario, expected, **options)
+        return assert_rate(
+            trace_or_scenario, expected, allow_inconclusive=allow_inconclusive, **options
+        )
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

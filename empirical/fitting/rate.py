@@ -8,7 +8,8 @@ jackknife over replicates as the "E gap" cross-check.
 
 Flags (:data:`empirical.fitting.result.FLAG_TEXT`):
 
-* PRE-ASYMPTOTIC with FLATTENING (c > 0) or STEEPENING (c < 0): no uncurved window.
+* PRE-ASYMPTOTIC with FLATTENING (c > 0) or STEEPENING (c < 0): no window without
+  material curvature (curvature that moves the local slope by more than delta).
 * END-FLATTENING: the per-replicate slope of z on the last decade exceeds the slope on the
   window, by a one-sided t-test over replicates at alpha_c.
 * LINEAR (STATISTICS.md §4a): in log gap = a + p log k + q k per replicate on the clean
@@ -158,6 +159,7 @@ def fit_rate(
     f_scale: float | None = None,
     level: float = 0.95,
     alpha_c: float = 0.2,
+    delta: float = 0.05,
     fixed_power: float = 0.0,
     fixed_log_power: float = 0.0,
     window: tuple[int, int] | None = None,
@@ -168,8 +170,10 @@ def fit_rate(
     known factor: ``fixed_power`` for the linear model, e.g. the k of k rho^k;
     ``fixed_log_power`` for the power and linear models). The tail is cut at the float
     floor tau = 1e3 eps f_scale (default f_scale = max(1, largest gap)); ``window``
-    = (k_start, k_end) replaces the burn-in rule. Raises :class:`InputError` if less than
-    one decade of clean checkpoints remains.
+    = (k_start, k_end) replaces the burn-in rule, whose curvature test ignores curvature
+    that moves the local slope by less than ``delta`` across the window (relative to
+    |log rho| for the linear model; :func:`empirical.fitting.window.select_window`).
+    Raises :class:`InputError` if less than one decade of clean checkpoints remains.
     """
     k_arr = checked_k(k)
     eps = machine_eps(gaps)
@@ -178,6 +182,7 @@ def fit_rate(
     kmin = checked_kmin(kmin)
     level = checked_fraction("level", level, 1.0)
     alpha_c = checked_fraction("alpha_c", alpha_c)
+    delta = checked_nonnegative("delta", delta)
     fixed_power = checked_finite("fixed_power", fixed_power)
     fixed_log_power = checked_finite("fixed_log_power", fixed_log_power)
     if f_scale is not None:
@@ -227,7 +232,8 @@ def fit_rate(
     spec = LINEAR_MODELS[model]
     x = spec.regressor(ks)
     if window is None:
-        choice = select_window(ks, x, z, spec.columns, alpha_c, need)
+        relative = spec.name == "linear"
+        choice = select_window(ks, x, z, spec.columns, alpha_c, need, delta, relative)
     else:
         start = _window_from(k_arr, window, clean, need) - clean.start
         est, _ = curvature(x[start:], z[:, start:], spec.columns)

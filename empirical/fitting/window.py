@@ -8,12 +8,22 @@ replicates at late checkpoints (survivor bias: about +0.26 on a per-step log-rat
 The floor is tau = 1e3 eps f_scale, with f_scale = max(|f*|, |f(w)|), the magnitude of the
 values whose difference is the gap.
 
-**Burn-in** (STATISTICS.md §5 step 4, with a cubic term added). For k0 = kmin,
-kmin 10^0.5, kmin 10, ... <= K/10, fit z_r = model(x) + c_r u^2 + e_r u^3 (u = x - xbar)
-per replicate on [k0, K]; the window is the first [k0, K] where neither mean coefficient is
-significant (|c_bar| < t_{R-1, 1-alpha_c/4} se and the same for e: a Bonferroni split of
-alpha_c over the two). If every candidate is curved, the window is the last decade
-[K/10, K], flagged pre-asymptotic, FLATTENING if its c_bar > 0, else STEEPENING.
+**Burn-in** (STATISTICS.md §5 step 4, with a cubic term added and a materiality rule).
+For k0 = kmin, kmin 10^0.5, kmin 10, ... <= K/10, fit z_r = model(x) + c_r u^2 + e_r u^3
+(u = x - xbar) per replicate on [k0, K]. The curvature terms move the local slope
+dz/dx by s(u) = 2 c u + 3 e u^2 across the window [u_a, u_b]; two contrasts, linear in
+(c, e) and so tested over replicates like every other statistic, measure it: the change
+end to end, L1 = s(u_b) - s(u_a), and the bend of the middle against the ends,
+L2 = s(u_m) - (s(u_a) + s(u_b))/2 with u_m = (u_a + u_b)/2. A window is *curved* when
+|L1| or |L2| is both material, above the tolerance delta (in slope units: delta for a
+power law, where the slope is the exponent; delta |log rho| for a linear rate, the slope
+being log rho), and real, above t_{R-1, 1-alpha_c/4} times its standard error (a
+Bonferroni split of alpha_c over the two contrasts and their signs). The window is
+the first [k0, K] that is not curved. Curvature too small to move the slope by delta is
+ignored however precisely it is measured, so the rule's rejection rate does not grow
+with R, and a deterministic run (se = 0) is judged by the magnitude of its curvature.
+If every candidate is curved, the window is the last decade [K/10, K], flagged
+pre-asymptotic, FLATTENING if its c_bar > 0, else STEEPENING.
 
 The cubic term is there because a quadratic is blind to S-shaped curves: an exponential
 drop onto a plateau (constant step) has a window centred on the drop whose quadratic
@@ -131,11 +141,41 @@ class WindowChoice:
 
 def curvature(x: np.ndarray, z: np.ndarray, columns: Columns) -> tuple[Estimate, Estimate]:
     """Means over replicates of c and e in z_r = a + model(x) + c u^2 + e u^3, u = x - xbar."""
+    coef = _curvature_fit(x, z, columns)
+    return mean_estimate(coef[:, -2]), mean_estimate(coef[:, -1])
+
+
+def slope_change(x: np.ndarray, z: np.ndarray, columns: Columns) -> tuple[Estimate, Estimate]:
+    """The contrasts L1 (end-to-end change) and L2 (bend) of the local slope that the
+    curvature terms cause across the window (module docstring), as means over replicates."""
+    coef = _curvature_fit(x, z, columns)
+    c, e = coef[:, -2], coef[:, -1]
+    u_a, u_b = x[0] - x.mean(), x[-1] - x.mean()
+    u_m = (u_a + u_b) / 2
+
+    def s(u: float) -> np.ndarray:
+        return 2 * c * u + 3 * e * u * u
+
+    return mean_estimate(s(u_b) - s(u_a)), mean_estimate(s(u_m) - (s(u_a) + s(u_b)) / 2)
+
+
+def window_slope(x: np.ndarray, z: np.ndarray, columns: Columns) -> float:
+    """Mean over replicates of the coefficient of x (the slope) in the curvature fit."""
+    return float(np.mean(_curvature_fit(x, z, columns)[:, 1]))
+
+
+def _curvature_fit(x: np.ndarray, z: np.ndarray, columns: Columns) -> np.ndarray:
+    """Per-replicate OLS coefficients (R, 2 + m) of z on [1, model - mean, u^2, u^3]."""
     u = x - x.mean()
     model = columns(x)
     design = np.column_stack([np.ones_like(x), model - model.mean(axis=0), u * u, u**3])
-    coef = replicate_ols(design, z)
-    return mean_estimate(coef[:, -2]), mean_estimate(coef[:, -1])
+    return replicate_ols(design, z)
+
+
+def materially_curved(change: Estimate, threshold: float, critical: float) -> bool:
+    """Whether the slope change L is both material and real: |L_bar| > ``threshold`` and
+    |L_bar| > ``critical`` se."""
+    return abs(change.value) > max(threshold, critical * change.se)
 
 
 def burn_in_grid(k_first: float, k_last: float) -> list[float]:
@@ -151,11 +191,15 @@ def select_window(
     columns: Columns,
     alpha_c: float,
     min_points: int,
+    delta: float,
+    relative: bool = False,
 ) -> WindowChoice:
     """The burn-in rule of the module docstring; the arrays hold the clean range only.
 
     ``k`` and ``x`` (J,) are the checkpoints and the regressor, ``z`` (R, J) the response;
-    candidate windows with fewer than ``min_points`` checkpoints are skipped.
+    candidate windows with fewer than ``min_points`` checkpoints are skipped. ``delta`` is
+    the slope change that counts as material; with ``relative`` it is relative to the
+    window's slope (a linear rate, whose slope is log rho).
     """
     stop = k.size
     critical = t_quantile(1 - alpha_c / 4, z.shape[0] - 1)
@@ -163,11 +207,14 @@ def select_window(
         start = int(np.searchsorted(k, k0 * (1 - _REL)))
         if stop - start < min_points:
             continue
-        quadratic, cubic = curvature(x[start:], z[:, start:], columns)
-        if (
-            abs(quadratic.value) < critical * quadratic.se
-            and abs(cubic.value) < critical * cubic.se
+        xs, zs = x[start:], z[:, start:]
+        threshold = delta * abs(window_slope(xs, zs, columns)) if relative else delta
+        ends, bend = slope_change(xs, zs, columns)
+        if not (
+            materially_curved(ends, threshold, critical)
+            or materially_curved(bend, threshold, critical)
         ):
+            quadratic, _ = curvature(xs, zs, columns)
             return WindowChoice(start, stop, quadratic, "curvature")
     start = last_decade_start(k, 0, stop)
     quadratic, _ = curvature(x[start:], z[:, start:], columns)

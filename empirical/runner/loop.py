@@ -66,6 +66,7 @@ def run(
     constants: Mapping[str, float] | None = None,
     progress: bool | None = None,
     kernel: str = "auto",
+    first_replicate: int = 0,
 ) -> Trace:
     """Run ``replicates`` independent copies of ``optimizer`` for ``steps`` updates.
 
@@ -80,7 +81,9 @@ def run(
     shape (d,) or (R, d) (default: the objective's). ``progress``: None shows a bar on a
     terminal for runs over ~2 s, True/False force it. ``kernel``: ``"auto"`` (compiled
     when the objective's family and the optimizer have a kernel), ``"compiled"`` or
-    ``"numpy"``.
+    ``"numpy"``. ``first_replicate`` = r0 runs replicates r0 .. r0 + R - 1 (each one's
+    stream depends on (seed, r) only, so a later stage adds replicates to an earlier one:
+    :meth:`Trace.concatenate`).
     """
     start = time.perf_counter()
     if isinstance(objective, Scenario):
@@ -115,18 +118,26 @@ def run(
         )
     if kernel not in KERNELS:
         raise UnknownNameError(f"kernel: unknown choice {kernel!r}; allowed: {', '.join(KERNELS)}")
+    if (
+        isinstance(first_replicate, bool)
+        or not isinstance(first_replicate, int)
+        or (first_replicate < 0)
+    ):
+        raise InputError(f"first_replicate: expected an integer >= 0, got {first_replicate!r}")
     parts = scenario.parts
+    replicates = scenario.stage_replicates
     ks = _checkpoints(checkpoints, scenario.steps)
-    start_point = _start(w0, parts.objective, scenario.replicates)
+    start_point = _start(w0, parts.objective, replicates)
     setup = Setup(
         parts.objective,
         parts.optimizer,
         parts.schedule,
-        scenario.replicates,
+        replicates,
         scenario.steps,
         scenario.seed,
         scenario.batch_size,
         scenario.sampling,
+        first_replicate,
     )
     stepper, compile_time = make_stepper(setup, kernel, start_point, averages)
     record = _record(setup, stepper, averages, ks, progress)
@@ -359,6 +370,7 @@ def _config(
         "schedule_constants": dict(getattr(setup.schedule, "constants", {}) or {}),
         "steps": setup.steps,
         "replicates": setup.replicates,
+        "first_replicate": setup.first_replicate,
         "seed": setup.seed,
         "batch_size": setup.batch_size,
         "sampling": setup.sampling,

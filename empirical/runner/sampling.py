@@ -57,14 +57,15 @@ _HIGH, _LOW, _INC_HIGH, _INC_LOW, _HAS_32, _BUFFERED_32 = range(6)  # a state ro
 _MASK_64 = (1 << 64) - 1
 
 
-def replicate_seeds(seed: int, replicates: int) -> list[np.random.SeedSequence]:
-    """Replicate r's seed: child r of ``SeedSequence(seed).spawn(replicates)``."""
-    return np.random.SeedSequence(seed).spawn(replicates)
+def replicate_seeds(seed: int, replicates: int, first: int = 0) -> list[np.random.SeedSequence]:
+    """Replicate r's seed, r = first .. first + replicates - 1: child r of
+    ``SeedSequence(seed).spawn(...)``, which depends on (seed, r) only."""
+    return [np.random.SeedSequence(seed, spawn_key=(r,)) for r in range(first, first + replicates)]
 
 
-def replicate_generators(seed: int, replicates: int) -> list[np.random.Generator]:
-    """One generator per replicate: ``default_rng(SeedSequence(seed).spawn(R)[r])``."""
-    return [np.random.default_rng(child) for child in replicate_seeds(seed, replicates)]
+def replicate_generators(seed: int, replicates: int, first: int = 0) -> list[np.random.Generator]:
+    """One generator per replicate: ``default_rng(SeedSequence(seed).spawn(...)[r])``."""
+    return [np.random.default_rng(child) for child in replicate_seeds(seed, replicates, first)]
 
 
 class IndexSampler:

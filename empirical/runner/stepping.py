@@ -38,6 +38,8 @@ class Setup:
     seed: int
     batch_size: int
     sampling: str
+    first_replicate: int = 0
+    """Index of the first replicate run (a later stage continues a run's replicates)."""
 
 
 @dataclass(frozen=True)
@@ -205,7 +207,7 @@ Source = IndexSampler | GaussianNoise | None
 def sampler(setup: Setup) -> Source:
     """The block source of the oracle's randomness (None for a deterministic oracle)."""
     objective = setup.objective
-    generators = replicate_generators(setup.seed, setup.replicates)
+    generators = replicate_generators(setup.seed, setup.replicates, setup.first_replicate)
     if objective.oracle == "finite-sum":
         assert objective.n is not None
         return IndexSampler(objective.n, setup.batch_size, setup.sampling, generators)

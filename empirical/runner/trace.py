@@ -21,6 +21,8 @@ from theory.errors import InputError, UnknownNameError
 
 TRACE_FORMAT = "ratecheck-trace/1"
 """Format tag written into saved traces."""
+_STAGE_KEYS = ("replicates", "first_replicate", "kernel")
+"""Config entries in which two stages of one run may differ."""
 
 
 def geometric_checkpoints(steps: int, per_decade: int = 10) -> np.ndarray:
@@ -72,6 +74,40 @@ class Trace:
     def replicates(self) -> int:
         """Number of replicates R."""
         return int(self.gap.shape[0])
+
+    @classmethod
+    def concatenate(cls, first: Trace, second: Trace) -> Trace:
+        """The replicates of ``first`` followed by those of ``second``, a later stage of the
+        same run (same checkpoints and config; ``second`` starts where ``first`` ends), as
+        one trace: equal to a single run of all their replicates."""
+
+        def stage(cfg: Mapping[str, Any]) -> dict[str, Any]:
+            return {key: value for key, value in cfg.items() if key not in _STAGE_KEYS}
+
+        if not np.array_equal(first.k, second.k) or stage(first.config) != stage(second.config):
+            raise InputError("trace: the stages differ in their checkpoints or their run")
+        follows = int(first.config.get("first_replicate", 0)) + first.replicates
+        if int(second.config.get("first_replicate", 0)) != follows:
+            raise InputError(
+                f"trace: the second stage starts at replicate "
+                f"{second.config.get('first_replicate')}, not {follows}"
+            )
+        config = {**first.config, "replicates": first.replicates + second.replicates}
+        return cls(
+            k=np.array(first.k),
+            gap=np.vstack([first.gap, second.gap]),
+            dist2=np.vstack([first.dist2, second.dist2]),
+            avg_gap={key: np.vstack([v, second.avg_gap[key]]) for key, v in first.avg_gap.items()},
+            avg_dist2={
+                key: np.vstack([v, second.avg_dist2[key]]) for key, v in first.avg_dist2.items()
+            },
+            diverged=np.concatenate([first.diverged, second.diverged]),
+            diverged_at=np.concatenate([first.diverged_at, second.diverged_at]),
+            config=config,
+            seed=first.seed,
+            wall_time=first.wall_time + second.wall_time,
+            compile_time=first.compile_time + second.compile_time,
+        )
 
     @property
     def averages(self) -> tuple[str, ...]:

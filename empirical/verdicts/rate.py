@@ -213,6 +213,7 @@ def _rate_check(
         f_scale=f_scale,
         level=1 - 2 * alpha,
         alpha_c=alpha_c,
+        delta=delta,
         fixed_power=shape.exponent if shape.linear else 0.0,
         fixed_log_power=shape.log_power,
     )

@@ -19,7 +19,7 @@ from empirical.fitting.inputs import (
     checked_fraction,
     checked_nonnegative,
 )
-from empirical.fitting.window import last_decade_start, range_problem
+from empirical.fitting.window import last_decade_start, machine_eps, range_problem
 from empirical.verdicts.core import (
     ALPHA_C,
     PASS_LABELS,
@@ -33,6 +33,9 @@ from empirical.verdicts.core import (
     short_window_verdict,
 )
 from empirical.verdicts.interval_tests import one_sided, tost
+
+ROUNDING_ULPS = 8
+"""Units of rounding (eps times the compared magnitude) a bound check allows."""
 
 
 def check_bound(
@@ -48,10 +51,14 @@ def check_bound(
     """Is the mean gap below the explicit bound B(k) (``bound_values``, (J,)) everywhere?
 
     At each of the n clean checkpoints, with m_j the mean gap and s_j its sd over replicates:
-    PASS if m_j + t_{R-1, 1-alpha} s_j/sqrt(R) <= B_j (1 + rtol) at every j; FAIL
-    "bound-violated" if m_j - t_{R-1, 1-alpha/n} s_j/sqrt(R) > B_j (1 + rtol) at some j
-    (Bonferroni over checkpoints); else INCONCLUSIVE "imprecise". A tight bound (exact
-    constant) cannot PASS with rtol = 0; use ``check_constant`` or rtol > 0.
+    PASS if m_j + t_{R-1, 1-alpha} s_j/sqrt(R) <= B'_j at every j; FAIL "bound-violated"
+    if m_j - t_{R-1, 1-alpha/n} s_j/sqrt(R) > B'_j at some j (Bonferroni over
+    checkpoints); else INCONCLUSIVE "imprecise". The limit B'_j = B_j (1 + rtol) +
+    ROUNDING_ULPS eps max(B_j, f_scale) allows for rounding: a gap F(w) - F* carries an
+    error of a few eps |F*| (f_scale, as for the float floor) and B_j one of a few ulps, so
+    a gap equal to a tight bound up to rounding is not a violation. A tight bound (exact
+    constant) cannot PASS with rtol = 0 on a stochastic run; use ``check_constant`` or
+    rtol > 0.
     """
     alpha = checked_fraction("alpha", alpha)
     rtol = checked_nonnegative("rtol", rtol)
@@ -66,7 +73,9 @@ def check_bound(
         return short_window_verdict("bound", trace, problem, expected, rtol, alpha)
     sl = slice(clean.start, clean.stop)
     size, count = trace.size, clean.size
-    ks, limit = trace.k[sl], bound[sl] * (1 + rtol)
+    scale = np.maximum(bound[sl], trace.f_scale or 0.0)
+    rounding = ROUNDING_ULPS * machine_eps(trace.gaps) * scale
+    ks, limit = trace.k[sl], bound[sl] * (1 + rtol) + rounding
     mean = trace.gaps[:, sl].mean(axis=0)
     se = trace.gaps[:, sl].std(axis=0, ddof=1) / math.sqrt(size)
     upper = mean + t_quantile(1 - alpha, size - 1) * se

@@ -17,12 +17,17 @@ results are not tests of the theorem at finite k, so they do not decide by thems
   constant check decides): its INCONCLUSIVE does not block a PASS;
 * a FAIL of the constant check of an asymptotic equivalent (the ratio may still be
   converging): the outcome is INCONCLUSIVE instead;
-* a "slower" FAIL of the rate check of an upper bound whose bound with constants was
-  checked and holds, when even the fastest-rising trend the data allow would meet the
-  bound only beyond the reach of a rerun (:mod:`empirical.verdicts.headroom`):
-  INCONCLUSIVE "below-bound", since no feasible run can contradict the theorem's
-  statement. Against a bare ``O(...)`` rate, or a theorem whose constants are not
-  available, the slower FAIL stands, as do "stalls" and "diverges".
+* a "slower" FAIL or an INCONCLUSIVE of the rate check of an upper bound whose bound with
+  constants was checked and holds, when even the fastest-rising trend the data allow
+  would meet the bound only beyond the reach of a rerun
+  (:mod:`empirical.verdicts.headroom`): PASS "within-bound", since no feasible run can
+  contradict the theorem's statement (the local exponent is not yet asymptotic; the
+  reason says so). Against a bare ``O(...)`` rate, or a theorem whose constants are not
+  available, the slower FAIL stands, as do "stalls" and "diverges";
+* any rate verdict but "diverges" of a deterministic run (every replicate identical) whose
+  bound with constants is checked at every clean checkpoint and holds: PASS
+  "within-bound" (a tight worst case, built for one horizon, has a local slope unlike the
+  rate, yet meets the bound exactly at the horizon).
 """
 
 from __future__ import annotations
@@ -34,7 +39,7 @@ import numpy as np
 
 from empirical.fitting import fit_rate, needed_replicates
 from empirical.fitting.rate import LINEAR_SLOPE, min_points
-from empirical.fitting.window import range_problem
+from empirical.fitting.window import FLOOR_FACTOR, range_problem
 from empirical.verdicts import Verdict, check_bound, check_constant, check_match, check_upper
 from empirical.verdicts.core import (
     PASS_LABELS,
@@ -50,6 +55,9 @@ from empirical.verification.plan import Plan
 
 __all__ = ["Checks", "Outcome", "combine", "linear_verdict", "run_checks", "value_outcome"]
 
+DETERMINISTIC_RTOL = 1e-9
+"""Replicates equal to this relative tolerance are one deterministic run."""
+
 
 @dataclass(frozen=True)
 class Checks:
@@ -63,6 +71,8 @@ class Checks:
     constant: Verdict | None
     skipped: dict[str, str]
     headroom: Headroom | None = None
+    deterministic: bool = False
+    """Every replicate recorded the same series (a deterministic method and oracle)."""
 
 
 @dataclass(frozen=True)
@@ -84,14 +94,16 @@ def linear_verdict(
     alpha_c: float,
     kmin: float,
     f_scale: float | None,
+    delta: float = 0.05,
 ) -> Verdict:
     """Linear convergence with an unknown contraction rho.
 
     The linear model log gap = a + (log rho) k is fitted per replicate (burn-in by the
-    curvature test). PASS if the LINEAR flag holds (STATISTICS.md §4a) and the 1-alpha upper
-    bound of log rho is < 0; FAIL if the 1-alpha lower bound of the last-decade log-log
-    slope is > -3, the LINEAR flag's threshold (the curve falls like a power of k; labelled
-    as slower, stalls or diverges); else INCONCLUSIVE.
+    curvature test, material at a relative change delta of log rho). PASS if the LINEAR
+    flag holds (STATISTICS.md §4a) and the 1-alpha upper bound of log rho is < 0; FAIL if
+    the 1-alpha lower bound of the last-decade log-log slope is > -3, the LINEAR flag's
+    threshold (the curve falls like a power of k; labelled as slower, stalls or
+    diverges); else INCONCLUSIVE.
     """
     expected = "linear convergence (rho^k, rho < 1)"
     trace = checked_trace(k, series, kmin, f_scale)
@@ -108,6 +120,7 @@ def linear_verdict(
         f_scale=f_scale,
         level=1 - 2 * alpha,
         alpha_c=alpha_c,
+        delta=delta,
     )
     rate, last = fit.exponent, fit.last_decade
     assert fit.contraction is not None
@@ -190,10 +203,11 @@ def run_checks(
     ``dist2`` (R, J) are the iterates' squared distances to w* (for the ball of G).
     """
     skipped: dict[str, str] = {}
+    deterministic = _deterministic(series, f_scale)
     options = {"alpha": alpha, "alpha_c": alpha_c, "kmin": plan.kmin, "f_scale": f_scale}
     rate: Verdict | None = None
     if plan.mode == "linear":
-        rate = linear_verdict(k, series, **options)
+        rate = linear_verdict(k, series, delta=delta, **options)
     elif plan.mode in ("upper", "match"):
         assert plan.shape is not None
         check = check_match if plan.mode == "match" else check_upper
@@ -205,14 +219,16 @@ def run_checks(
     problem = plan.bound_skipped or _ball_problem(plan, dist2)
     if plan.bound is None or problem:
         skipped["bound"] = problem or "no bound"
-        return Checks(rate, None, None, skipped)
+        return Checks(rate, None, None, skipped, deterministic=deterministic)
     values = plan.bound(k)
     with np.errstate(invalid="ignore"):
         usable = np.isfinite(values) & (values > 0)  # B(k) may underflow to 0 at large k
     if not usable.any():
         skipped["bound"] = "B(k) is not a finite positive number at any checkpoint"
-        return Checks(rate, None, None, skipped)
+        return Checks(rate, None, None, skipped, deterministic=deterministic)
     start, end = _window(plan, rate, k)
+    if deterministic and plan.bound_kind == "upper":
+        start, end = plan.kmin, float(k[-1])  # the bound decides: check it at every k
     if plan.bound_kind == "asymptotic":
         skipped["bound"] = (
             "the theorem's B(k) is its leading-order term, not a bound at each k; its "
@@ -243,7 +259,32 @@ def run_checks(
             kmin=plan.kmin,
             f_scale=f_scale,
         )
-    return Checks(rate, bound, constant, skipped, margin)
+    return Checks(rate, bound, constant, skipped, margin, deterministic)
+
+
+def _deterministic(series: np.ndarray, f_scale: float | None) -> bool:
+    """Whether every replicate's series equals the first's up to rounding: relative
+    DETERMINISTIC_RTOL, or absolute below the float floor tau = 1e3 eps f_scale (NaNs at
+    the same places). A deterministic method and oracle gives such replicates; they differ
+    at most by the order of a sum (a full batch drawn in another order)."""
+    if series.shape[0] < 2:
+        return False
+    tau = FLOOR_FACTOR * float(np.finfo(np.float64).eps) * (f_scale or 1.0)
+    with np.errstate(invalid="ignore"):
+        return bool(
+            np.allclose(series[1:], series[0], rtol=DETERMINISTIC_RTOL, atol=tau, equal_nan=True)
+        )
+
+
+def bound_decides(plan: Plan, checks: Checks) -> bool:
+    """A deterministic run below the theorem's bound with constants at every checkpoint:
+    the bound is the theorem's statement, and the local slope does not overrule it."""
+    return (
+        checks.deterministic
+        and plan.bound_kind == "upper"
+        and checks.bound is not None
+        and checks.bound.outcome == "pass"
+    )
 
 
 def _blocking(plan: Plan, checks: Checks, name: str, verdict: Verdict) -> str:
@@ -253,7 +294,9 @@ def _blocking(plan: Plan, checks: Checks, name: str, verdict: Verdict) -> str:
     if name == "constant" and plan.bound_kind == "asymptotic" and verdict.outcome == "fail":
         return "inconclusive"
     if name == "rate" and checks.headroom is not None and checks.headroom.blocks_fail:
-        return "inconclusive"
+        return "pass"
+    if name == "rate" and verdict.label != "diverges" and bound_decides(plan, checks):
+        return "pass"
     return verdict.outcome
 
 
@@ -262,24 +305,10 @@ def _open_reason(plan: Plan, checks: Checks, name: str, verdict: Verdict) -> str
     text = f"{name} check: {verdict.reason}"
     if verdict.outcome != "fail":
         return text
-    if name == "rate" and checks.headroom is not None:
-        return (
-            f"{text} But {checks.headroom.describe()}. The run does not contradict the "
-            "theorem: the gap may still be approaching its asymptotic rate from below "
-            "(BELOW-BOUND)."
-        )
     return (
         f"{text} The theorem's constant is an asymptotic equivalent, so a finite-k "
         "disagreement is not conclusive; run longer."
     )
-
-
-def _open_decades(name: str, verdict: Verdict) -> float | None:
-    """Decades from the window's start that a rerun needs to resolve ``verdict`` (None for
-    a below-bound rate FAIL: no feasible rerun reaches the bound)."""
-    if name == "rate" and verdict.outcome == "fail":
-        return None
-    return verdict.needed_decades
 
 
 def value_outcome(plan: Plan, checks: Checks) -> str | None:
@@ -318,12 +347,9 @@ def combine(plan: Plan, checks: Checks) -> Outcome:
     if open_:
         reasons = [_open_reason(plan, checks, name, verdict) for name, verdict in open_]
         replicates = [v.needed_replicates for _, v in open_ if v.needed_replicates]
-        decades = [d for name, v in open_ if (d := _open_decades(name, v))]
+        decades = [v.needed_decades for _, v in open_ if v.needed_decades]
         name, first = open_[0]
-        if first.outcome == "inconclusive":
-            label = first.label
-        else:
-            label = "below-bound" if name == "rate" else "pre-asymptotic"
+        label = first.label if first.outcome == "inconclusive" else "pre-asymptotic"
         return Outcome(
             "inconclusive",
             label,
@@ -335,4 +361,18 @@ def combine(plan: Plan, checks: Checks) -> Outcome:
     assert deciding is not None
     label = PASS_LABELS["match"] if plan.mode == "match" else deciding.label
     reasons = [f"{name} check: {verdict.reason}" for name, verdict in named]
+    if checks.rate is not None and checks.rate.outcome != "pass" and checks.headroom:
+        label = "within-bound"
+        reasons.append(
+            f"But {checks.headroom.describe()}: the local exponent is not yet asymptotic, "
+            "and the theorem's bound with its constants holds now and in any feasible "
+            "rerun (WITHIN-BOUND)."
+        )
+    elif checks.rate is not None and checks.rate.outcome != "pass" and bound_decides(plan, checks):
+        label = "within-bound"
+        reasons.append(
+            "The run is deterministic (every replicate identical) and its gap is below the "
+            "theorem's bound with its constants at every clean checkpoint, which is what "
+            "the theorem states; the local slope does not overrule it (WITHIN-BOUND)."
+        )
     return Outcome("pass", label, " ".join(reasons), None, None)

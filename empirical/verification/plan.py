@@ -248,6 +248,38 @@ def _mode(
     )
 
 
+def _method_notes(
+    theorem: Theorem, objective: Objective, optimizer: str | None, batch_size: int
+) -> list[str]:
+    """Refuse a run whose built-in optimizer is not the theorem's method (or GD with
+    stochastic gradients); for a user optimizer, the note that the method is assumed."""
+    wanted = METHOD_OPTIMIZERS.get(theorem.method)
+    if wanted is None:
+        return []
+    if optimizer is None:
+        return [f"a user optimizer: the theorem's method ({theorem.method}) is assumed"]
+    if optimizer != wanted:
+        raise InputError(
+            f"theorem {theorem.id!r} is about {theorem.method}, and the run uses the built-in "
+            f"optimizer {optimizer!r}; the theorem does not apply: use --optimizer {wanted}, "
+            "or check the rate alone with --expect 'O(...)'"
+        )
+    full = (
+        objective.oracle == "deterministic"
+        or (objective.oracle == "finite-sum" and batch_size == objective.n)
+        or (objective.oracle == "gaussian" and objective.constants.get("sigma") == 0)
+    )
+    if theorem.method == "gd" and not full:
+        size = f" of n = {objective.n}" if objective.oracle == "finite-sum" else ""
+        raise InputError(
+            f"theorem {theorem.id!r} is about gd (exact gradients), and the run's gradients "
+            f"are stochastic (batch size {batch_size}{size}, {objective.oracle} oracle); the "
+            "theorem does not apply"
+            + (f": use --batch-size {objective.n}" if objective.oracle == "finite-sum" else "")
+        )
+    return []
+
+
 def _theorem_plan(
     expectation: Expectation,
     objective: Objective,
@@ -266,7 +298,14 @@ def _theorem_plan(
     values["b"] = float(batch_size)
     if theorem.iterate_param is not None and average is not None and average.param is not None:
         values[str(theorem.iterate_param)] = float(average.param)
+    notes += _method_notes(theorem, objective, optimizer, batch_size)
     bound_values, schedule_differs = bind_schedule_constants(theorem, schedule, values)
+    if schedule_differs and theorem.schedule is not None:
+        raise InputError(
+            f"theorem {theorem.id!r} assumes eta_k = {theorem.schedule}, and {schedule_differs}; "
+            "the theorem does not apply: run its schedule, or check the rate alone with "
+            "--expect 'O(...)'"
+        )
     values.update(bound_values)
     for cond in check_conditions(theorem, values):
         notes.append(f"condition {cond} not checked: it involves a constant this run lacks")

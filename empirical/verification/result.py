@@ -1,4 +1,4 @@
-"""The result of a verification and its JSON form (schema ``ratecheck.verdict/1``)."""
+"""The result of a verification and its JSON form (schema ``ratecheck.verdict/2``)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from empirical.verification.summary import summary_text
 
 __all__ = ["SCHEMA", "VerificationResult"]
 
-SCHEMA = "ratecheck.verdict/1"
+SCHEMA = "ratecheck.verdict/2"
 """The ``schema`` field of :meth:`VerificationResult.to_dict`."""
 MAX_LOG_STEPS = 12
 """Runs longer than 1e12 updates are not proposed as a rerun."""
@@ -51,6 +51,9 @@ class VerificationResult:
     needed_replicates: int | None
     needed_steps: int | None
     notes: tuple[str, ...]
+    stages: tuple[Mapping[str, Any], ...] = ()
+    """The looks of an auto-sized verify (R, alpha, outcome, label, needed R of each);
+    empty for a single stage at a given R."""
 
     @classmethod
     def build(
@@ -133,7 +136,8 @@ class VerificationResult:
         return summary_text(self.to_dict())
 
     def to_dict(self) -> dict[str, Any]:
-        """The ``--format json`` object (schema ``ratecheck.verdict/1``)."""
+        """The ``--format json`` object (schema ``ratecheck.verdict/2``: the stages of an
+        auto-sized verify added to /1)."""
         fit = self.fit
         checks = self.checks
 
@@ -167,6 +171,7 @@ class VerificationResult:
                 "skipped": dict(checks.skipped),
             },
             "notes": list(self.notes),
+            "stages": [dict(stage) for stage in self.stages],
             "rerun": {
                 "replicates": self.needed_replicates,
                 "steps": self.needed_steps,

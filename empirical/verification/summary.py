@@ -122,18 +122,24 @@ def _next(data: dict[str, Any]) -> str | None:
         steps.append(f"--replicates {rerun['replicates']}")
     if rerun["steps"]:
         steps.append(f"--steps {rerun['steps']}")
-    if not steps and data["label"] == "below-bound":
-        return (
-            "no feasible rerun reaches the bound; to test the exponent alone, expect the bare "
-            "rate (--expect 'O(...)')"
-        )
     if not steps:
         return "rerun longer or with more replicates"
     return "rerun with " + " or ".join(steps)
 
 
+def _stages(stages: list[dict[str, Any]]) -> str:
+    looks = []
+    for stage in stages:
+        text = f"R = {stage['replicates']} at alpha {stage['alpha']:g}: {stage['outcome'].upper()}"
+        text += f" ({stage['label']})"
+        if stage["outcome"] == "inconclusive" and stage["needed_replicates"]:
+            text += f", asks R = {stage['needed_replicates']}"
+        looks.append(text)
+    return "; then ".join(looks)
+
+
 def summary_text(data: dict[str, Any]) -> str:
-    """The verification ``data`` (a ``ratecheck.verdict/1`` object) as lines of text."""
+    """The verification ``data`` (a ``ratecheck.verdict/2`` object) as lines of text."""
     verdict = data["verdict"].upper()
     lines = [
         f"ratecheck verify: {verdict} ({data['label']})",
@@ -144,6 +150,8 @@ def summary_text(data: dict[str, Any]) -> str:
         _line("bound", _bound(data)),
         _line("verdict", data["reason"]),
     ]
+    if data["stages"]:
+        lines.append(_line("stages", _stages(data["stages"])))
     lines += [_line("note", note) for note in data["notes"]]
     advice = _next(data)
     if advice:

@@ -17,6 +17,8 @@ that state the R they need.
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -61,6 +63,12 @@ __all__ = [
     "verify_trace",
 ]
 
+SECOND_STAGE_LABELS = ("imprecise", "end-flattening", "pre-asymptotic")
+"""INCONCLUSIVE labels that more replicates can resolve (an auto-sized verify's stage 2)."""
+MAX_REPLICATES = 1000
+"""R_cap: the most replicates an auto-sized verify runs."""
+TIME_CAP = 60.0
+"""Seconds an auto-sized verify's stage 2 may take, estimated from stage 1."""
 DENSE_CHECKPOINTS = 100
 """A linear rate records every k <= 100 (it may reach the float floor within a decade)."""
 LINEAR_STAGE = 1_000
@@ -74,7 +82,7 @@ def verify(
     *,
     expect: str | Theorem | None = None,
     steps: int = DEFAULT_STEPS,
-    replicates: int = DEFAULT_REPLICATES,
+    replicates: int | None = None,
     seed: int = DEFAULT_SEED,
     batch_size: int = 1,
     sampling: str = "shuffle",
@@ -90,9 +98,11 @@ def verify(
     """Run ``replicates`` copies of ``optimizer`` for ``steps`` updates and check ``expect``.
 
     ``verify(scenario)`` checks a :class:`~empirical.scenario.Scenario`; the keyword form
-    describes one (its fields, with the same defaults). ``expect`` is a theorem id or
-    :class:`Theorem`, ``"O(EXPR)"`` (EXPR in k) or ``"linear"``. A theorem's assumptions
-    are checked against the objective first (:class:`InputError` if it does not apply).
+    describes one (its fields, with the same defaults). ``replicates=None`` (the default)
+    sizes R by the data in two stages (:func:`verify_scenario`); an integer runs one stage.
+    ``expect`` is a theorem id or :class:`Theorem`, ``"O(EXPR)"`` (EXPR in k) or
+    ``"linear"``. A theorem's assumptions are checked against the objective first
+    (:class:`InputError` if it does not apply).
     ``alpha`` is the level of every test, ``delta`` the tolerance on the exponent (on the
     relative log-rate for linear rates), ``rtol`` the relative tolerance of exact and
     asymptotic constants. ``progress`` and ``kernel`` are those of :func:`empirical.run`.
@@ -134,25 +144,100 @@ def verify(
 
 
 def verify_scenario(
-    scenario: Scenario, *, progress: bool | None = False, kernel: str = "auto"
+    scenario: Scenario,
+    *,
+    progress: bool | None = False,
+    kernel: str = "auto",
+    max_replicates: int = MAX_REPLICATES,
+    time_cap: float = TIME_CAP,
 ) -> VerificationResult:
-    """Run ``scenario`` and check it against its expectation (see :func:`verify`)."""
+    """Run ``scenario`` and check it against its expectation (see :func:`verify`).
+
+    With ``scenario.replicates`` set, one stage at that R and level alpha. Auto-sized (the
+    default, ``replicates=None``): a group-sequential test in two looks, each at level
+    alpha/2 (Bonferroni: P(FAIL | correct) and P(PASS | off by delta) stay <= alpha).
+    Stage 1 runs R0 = DEFAULT_REPLICATES replicates; a PASS or FAIL ends it. An
+    INCONCLUSIVE that more replicates can resolve (imprecise, end-flattening,
+    pre-asymptotic; not for a deterministic run) gets stage 2 at
+    R1 = min(max_replicates, max(4 R0, ceil(1.25 N))), N the replicates stage 1 asks for,
+    reusing stage 1's replicates (replicate r's stream depends on (seed, r) only, so
+    stage 2 runs r = R0 .. R1 - 1) and capped so that stage 2 takes about ``time_cap``
+    seconds at stage 1's measured speed.
+    """
     if scenario.expect is None:
         raise InputError("verify: the scenario has no expect=...; say what to check")
     parts = scenario.parts
     plan = parts.plan
     assert plan is not None
     options = {"progress": progress, "kernel": kernel}
-    trace = _linear_run(plan, scenario, options) if plan.linear else run(scenario, **options)
-    config = _config(scenario.record(), trace, scenario.steps)
-    notes = []
-    if int(trace.k[-1]) < scenario.steps:
+    settings = _settings(scenario)
+    if scenario.auto:
+        settings["alpha"] /= 2
+    first_trace = _linear_run(plan, scenario, options) if plan.linear else run(scenario, **options)
+    notes = _stopped_note(first_trace, scenario.steps)
+    record = scenario.record()
+    first = _checked(
+        plan,
+        first_trace,
+        parts.objective,
+        settings,
+        _config(record, first_trace, scenario.steps),
+        notes,
+    )
+    if not scenario.auto:
+        return first
+    stages = (_stage(1, first, settings["alpha"]),)
+    if (
+        first.outcome != "inconclusive"
+        or first.label not in SECOND_STAGE_LABELS
+        or first.checks.deterministic
+    ):
+        return dataclasses.replace(first, stages=stages)
+    size = first_trace.replicates
+    wanted = min(max_replicates, max(4 * size, math.ceil(1.25 * (first.needed_replicates or 0))))
+    per_replicate = max(first_trace.wall_time - first_trace.compile_time, 1e-9) / size
+    affordable = size + int(time_cap / per_replicate)
+    total = min(wanted, affordable)
+    if total <= size:
+        return dataclasses.replace(first, stages=stages)
+    second_trace = run(
+        scenario.replace(replicates=total - size, steps=int(first_trace.k[-1])),
+        checkpoints=first_trace.k,
+        first_replicate=size,
+        **options,
+    )
+    trace = Trace.concatenate(first_trace, second_trace)
+    if total < wanted:
         notes.append(
-            f"the run stopped after {int(trace.k[-1])} of {scenario.steps} updates: the gap "
-            "reached the float floor (or a replicate diverged) by then, and later updates "
-            "cannot change the verdict"
+            f"stage 2 stopped at R = {total} by the time cap ({time_cap:g} s at stage 1's speed); "
+            f"stage 1 asked for R = {wanted}"
         )
-    return _checked(plan, trace, parts.objective, _settings(scenario), config, notes)
+    final = _checked(
+        plan, trace, parts.objective, settings, _config(record, trace, scenario.steps), notes
+    )
+    return dataclasses.replace(final, stages=(*stages, _stage(2, final, settings["alpha"])))
+
+
+def _stopped_note(trace: Trace, steps: int) -> list[str]:
+    if int(trace.k[-1]) >= steps:
+        return []
+    return [
+        f"the run stopped after {int(trace.k[-1])} of {steps} updates: the gap reached the "
+        "float floor (or a replicate diverged) by then, and later updates cannot change "
+        "the verdict"
+    ]
+
+
+def _stage(number: int, result: VerificationResult, alpha: float) -> dict[str, Any]:
+    """One look of an auto-sized verify: its R, level, outcome, label and needed R."""
+    return {
+        "stage": number,
+        "replicates": result.trace.replicates,
+        "alpha": alpha,
+        "outcome": result.outcome,
+        "label": result.label,
+        "needed_replicates": result.needed_replicates,
+    }
 
 
 def verify_trace(
@@ -311,5 +396,5 @@ def _config(record: dict[str, Any], trace: Trace, steps: int | None = None) -> d
         **{name: record[name] for name in SETTINGS},
         "run": dict(trace.config),
     }
-    config["command"] = command_line(config)
+    config["command"] = command_line({**config, "replicates": record["replicates"]})
     return config

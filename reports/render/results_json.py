@@ -3,7 +3,7 @@
 An object with ``schema``, ``created`` (UTC, ISO 8601), ``ratecheck_version``, ``quick``,
 ``exit_code`` (0 when no check is ``unexpected`` or ``error``, else 1), ``counts`` (checks
 by status) and ``checks``: one :meth:`CheckResult.to_dict` per check, whose ``verdicts``
-are ``ratecheck verify --format json`` objects (schema ``ratecheck.verdict/1``) and whose
+are ``ratecheck verify --format json`` objects (schema ``ratecheck.verdict/2``) and whose
 ``figures`` list the PNG files of its panels, relative to the report directory. Strict
 JSON: NaN and infinities are written as null.
 """

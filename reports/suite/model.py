@@ -141,7 +141,7 @@ class CheckResult:
     """The outcome of one check.
 
     ``verdicts`` are objects with the fields of ``ratecheck verify --format json``
-    (schema ``ratecheck.verdict/1``), one per run the check made (a custom check may
+    (schema ``ratecheck.verdict/2``), one per run the check made (a custom check may
     make several, e.g. one per batch size); ``verdict``/``label`` summarize the check;
     ``status`` compares it with the spec's expectation; ``reason`` says why in a
     sentence or two; ``metrics`` carries check-specific numbers (e.g. the two floors

@@ -40,7 +40,7 @@ def test_round_trip_is_exact() -> None:
 def test_defaults_fill_missing_fields() -> None:
     scenario = Scenario.from_dict({"objective": "ridge", "optimizer": "sgd", "schedule": 0.01})
     data = scenario.to_dict()
-    assert (data["steps"], data["replicates"], data["seed"]) == (100_000, 30, 0)
+    assert (data["steps"], data["replicates"], data["seed"]) == (100_000, None, 0)
     assert data["expect"] is None and data["average"] is None
 
 

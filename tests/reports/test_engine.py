@@ -159,7 +159,7 @@ def test_verification_check_carries_the_verdict_json(exact_run):
     assert check.verdict == result.outcome and check.label == result.label
     assert check.status == status_of(spec, result.outcome, result.label)
     (verdict,) = check.verdicts
-    assert verdict["schema"] == "ratecheck.verdict/1"
+    assert verdict["schema"] == "ratecheck.verdict/2"
     assert verdict["config"]["command"].startswith("ratecheck verify ")
     assert check.exponent["estimate"] == verdict["exponent"]["estimate"]
     assert check.expected_rate == "k^-1 (attained)"

@@ -73,6 +73,20 @@ def test_assertion_message_names_fit_expectation_window_label_and_seed(scenario,
         assert piece in str(info.value)
 
 
+def test_an_inconclusive_run_fails_unless_explicitly_allowed():
+    from empirical import Scenario
+
+    short = Scenario(
+        "quadratic", "sgd", "1/(lam*k)", expect="O(1/k)", steps=10_000, replicates=5, seed=1
+    )
+    with pytest.raises(AssertionError, match="INCONCLUSIVE") as caught:
+        assert_rate(short)
+    assert "R = 5 replicates" in str(caught.value)
+    assert assert_rate(short, allow_inconclusive=True).outcome == "inconclusive"
+    with pytest.raises(AssertionError, match="FAIL"):
+        assert_rate(allow_inconclusive=True, expected="O(1/k)", **SLOW)
+
+
 def test_a_scenario_without_an_objective_is_a_type_error():
     with pytest.raises(TypeError, match="objective"):
         assert_rate(expected="O(1/k)", optimizer="sgd", schedule="1/k")
@@ -117,7 +131,7 @@ def test_plugin_passes_and_fails_user_tests(inner):
         [
             "*test_slow_schedule*",
             "*AssertionError: ratecheck: FAIL (slower): fitted exponent -0.* (CI -0.* to -0.*);"
-            " expected O(1/k) (exponent -1, upper test); window k in *; seed 0.",
+            " expected O(1/k) (exponent -1, upper test); window k in *; seed 0; R = 10 replicates.",
         ]
     )
 
@@ -125,4 +139,17 @@ def test_plugin_passes_and_fails_user_tests(inner):
 def test_seed_option_reaches_the_fixture(inner):
     result = inner.runpytest("-p", "reports.pytest_plugin", "-q", "--ratecheck-seed", "7")
     result.assert_outcomes(passed=2, failed=1)
-    result.stdout.fnmatch_lines(["*seed 7.*", "*reproduce: ratecheck verify*--seed 7*"])
+    result.stdout.fnmatch_lines(["*seed 7;*", "*reproduce: ratecheck verify*--seed 7*"])
+
+
+def test_the_message_of_an_auto_sized_verify_lists_its_stages():
+    with pytest.raises(AssertionError) as caught:
+        assert_rate(
+            objective="quadratic",
+            optimizer="sgd",
+            schedule="1/(lam*k)",
+            expected="O(1/k)",
+            steps=3000,
+            seed=1,
+        )
+    assert "stage 1: R = 30 at alpha 0.005" in str(caught.value)

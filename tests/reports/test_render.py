@@ -43,7 +43,7 @@ def rate_curve(label: str = "mean", scale: float = 1.0) -> Curve:
 
 def verdict(command: str, estimate: float) -> dict:
     return {
-        "schema": "ratecheck.verdict/1",
+        "schema": "ratecheck.verdict/2",
         "verdict": "pass",
         "label": "within",
         "expected": {"text": "O(1/k)"},
@@ -221,7 +221,7 @@ def test_results_json_is_strict_and_versioned(report):
     assert [c["id"] for c in document["checks"]] == [r.spec.id for r in results]
     first = document["checks"][0]
     assert first["metrics"]["nan metric"] is None
-    assert first["verdicts"][0]["schema"] == "ratecheck.verdict/1"
+    assert first["verdicts"][0]["schema"] == "ratecheck.verdict/2"
     for check, result in zip(document["checks"], results, strict=True):
         assert len(check["figures"]) == len(result.panels)
         assert all((out / name).is_file() for name in check["figures"])

@@ -222,3 +222,20 @@ def test_progress_bar_draws_after_its_delay() -> None:
     late.update(100)
     late.close()
     assert quiet.getvalue() == "" and not Progress(10, stream=io.StringIO()).enabled
+
+
+@pytest.mark.parametrize("kernel", ["compiled", "numpy"])
+def test_a_later_stage_continues_the_replicates_bit_identically(kernel: str) -> None:
+    """Replicates r0 .. r0 + R - 1 of a run are those of a single larger run."""
+    from empirical import Scenario, Trace
+
+    scenario = Scenario("ridge:n=200,d=4", "sgd", "1/(lam*k)", steps=400, seed=3, average="uniform")
+    whole = run(scenario.replace(replicates=7), kernel=kernel)
+    first = run(scenario.replace(replicates=3), kernel=kernel)
+    second = run(scenario.replace(replicates=4), kernel=kernel, first_replicate=3)
+    joined = Trace.concatenate(first, second)
+    np.testing.assert_array_equal(joined.gap, whole.gap)
+    np.testing.assert_array_equal(joined.avg_gap["uniform"], whole.avg_gap["uniform"])
+    assert joined.replicates == 7 and second.config["first_replicate"] == 3
+    with pytest.raises(InputError, match="starts at replicate"):
+        Trace.concatenate(first, first)
