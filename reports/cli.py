@@ -1,7 +1,8 @@
 """The ``ratecheck`` command line.
 
-Exit codes: 0 success (``verify``: pass), 1 ``verify`` fail, 3 ``verify`` inconclusive,
-2 bad input (one line on stderr, never a traceback).
+Exit codes: 0 success (``verify``: pass), 1 a fail (``run``/``report``: a check
+unexpected or an error), 3 inconclusive (``run``/``report``: nothing failed, something
+did not decide), 2 bad input (one line on stderr, never a traceback).
 """
 
 from __future__ import annotations
@@ -212,7 +213,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _add_report(sub: argparse._SubParsersAction) -> None:
-    exits = "Exit code 0 when no check fails, 1 when one is unexpected or an error, 2 bad input."
+    exits = (
+        "Exit code 1 when a check is unexpected or an error, else 3 when one is "
+        "inconclusive, else 0; 2 bad input."
+    )
     report = sub.add_parser(
         "report",
         help="check every convergence claim of the lecture and write the report",

@@ -207,9 +207,12 @@ FAILING: tuple[Status, ...] = ("unexpected", "error")
 
 
 def exit_code(results: Sequence[CheckResult]) -> int:
-    """The suite's outcome: 0 when no check failed (as-expected, picture, inconclusive), 1
-    when one is ``unexpected`` or ``error``."""
-    return 1 if any(result.status in FAILING for result in results) else 0
+    """The suite's outcome, the rule of ``ratecheck verify`` and ``assert_rate``: 1 when a
+    check is ``unexpected`` or ``error``; else 3 when one is ``inconclusive`` (the data did
+    not decide: not a pass); else 0."""
+    if any(result.status in FAILING for result in results):
+        return 1
+    return 3 if any(result.status == "inconclusive" for result in results) else 0
 
 
 CustomCheck = Callable[..., CheckResult]

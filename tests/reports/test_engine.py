@@ -129,7 +129,9 @@ def test_verify_check_status_compares_verdict_with_expectation(
 
 EXIT_CASES = [
     ((), 0),
-    (("as-expected", "picture", "inconclusive"), 0),
+    (("as-expected", "picture"), 0),
+    (("as-expected", "picture", "inconclusive"), 3),
+    (("inconclusive", "unexpected"), 1),
     (("as-expected", "unexpected"), 1),
     (("error",), 1),
 ]
