@@ -21,14 +21,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from fractions import Fraction
-from numbers import Real
 from typing import Any, Literal
 
 import numpy as np
 from scipy.special import gammaln
 
-from empirical.specs import check_keys, split_spec
-from theory.errors import InputError, UnknownNameError
+from empirical.specs import split_spec
+from theory import validation
 
 AverageKind = Literal["uniform", "suffix", "polydecay"]
 
@@ -41,19 +40,14 @@ def _fmt(x: float) -> str:
 
 
 def _check_param(kind: str, param: Any) -> float | None:
-    key = _PARAM_KEY[kind]
-    if key is None:
-        if param is not None:
-            raise InputError(f"average uniform takes no parameter, got {param!r}")
-        return None
-    if isinstance(param, bool | np.bool_) or not isinstance(param, Real):
-        raise InputError(f"average {kind}: {key}={param!r} is not a number")
-    value = float(param)
-    if kind == "suffix" and not 0.0 < value <= 1.0:
-        raise InputError(f"average suffix: alpha={value!r} is not allowed; need 0 < alpha <= 1")
-    if kind == "polydecay" and not (value >= 0.0 and math.isfinite(value)):
-        raise InputError(f"average polydecay: gamma={value!r} is not allowed; need gamma >= 0")
-    return value
+    where = f"average {kind!r}"
+    if kind == "suffix":
+        return validation.real(where, "alpha", param, above=0.0, at_most=1.0)
+    if kind == "polydecay":
+        return validation.real(where, "gamma", param, at_least=0.0)
+    if param is not None:
+        raise validation.not_allowed(where, "param", param, "None (uniform takes no parameter)")
+    return None
 
 
 @dataclass(frozen=True)
@@ -64,8 +58,7 @@ class Average:
     param: float | None = None
 
     def __post_init__(self) -> None:
-        if self.kind not in _PARAM_KEY:
-            raise UnknownNameError(f"average {self.kind!r} is unknown; allowed: {_ALLOWED}")
+        validation.choice("average", "kind", self.kind, _PARAM_KEY, expected=_ALLOWED)
         object.__setattr__(self, "param", _check_param(self.kind, self.param))
 
     @property
@@ -85,14 +78,13 @@ def parse_average(spec: str | Average | None) -> Average | None:
     if spec is None or isinstance(spec, Average):
         return spec
     name, params = split_spec(spec, "average")
+    validation.choice("average", "name", name, ("none", *_PARAM_KEY), expected=_ALLOWED)
     if name == "none":
-        check_keys("average none", params, [])
+        validation.keys("average 'none'", params, [])
         return None
-    if name not in _PARAM_KEY:
-        raise UnknownNameError(f"average {name!r} is unknown; allowed: {_ALLOWED}")
     key = _PARAM_KEY[name]
     keys = [] if key is None else [key]
-    check_keys(f"average {name}", params, keys, required=keys)
+    validation.keys(f"average {name!r}", params, keys, required=keys)
     return Average(name, None if key is None else params[key])
 
 
@@ -104,7 +96,7 @@ def _suffix_length(alpha: float, k: int) -> int:
 def suffix_start(alpha: float, k: int) -> int:
     """The first index ``k - m + 1`` of the alpha-suffix average of w_1..w_k."""
     _check_param("suffix", alpha)
-    _check_k(k)
+    validation.integer("suffix_start", "k", k, minimum=1)
     return k - _suffix_length(alpha, k) + 1
 
 
@@ -113,15 +105,9 @@ def polydecay_rate(gamma: float, t: int) -> float:
     return (gamma + 1.0) / (t + gamma)
 
 
-def _check_k(k: Any) -> int:
-    if isinstance(k, bool | np.bool_) or not isinstance(k, int | np.integer) or k < 1:
-        raise InputError(f"average: the number of iterates k must be an integer >= 1, got {k!r}")
-    return int(k)
-
-
 def average_weights(avg: Average, k: int) -> np.ndarray:
     """The exact weights ``c_{k,1..k}`` of ``avg`` over w_1..w_k, as an array of shape (k,)."""
-    k = _check_k(k)
+    k = validation.integer("average_weights", "k", k, minimum=1)
     s = np.arange(1, k + 1, dtype=float)
     if avg.kind == "uniform":
         return np.full(k, 1.0 / k)

@@ -20,13 +20,12 @@ from __future__ import annotations
 import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
-from numbers import Integral, Real
+from numbers import Real
 from typing import Any
 
 import sympy as sp
 
 from empirical.averaging import Average, parse_average
-from empirical.fitting.inputs import checked_fraction, checked_nonnegative
 from empirical.objectives import objective as make_objective
 from empirical.objectives.base import Objective
 from empirical.optimizers import optimizer as make_optimizer
@@ -34,7 +33,8 @@ from empirical.optimizers.base import Optimizer
 from empirical.schedules import Schedule, bind_schedule
 from empirical.verification.expectation import Expectation, parse_expectation
 from empirical.verification.plan import Plan, plan_verification
-from theory.errors import InputError, RatecheckError, UnknownNameError
+from theory import validation
+from theory.errors import RatecheckError
 from theory.theorems import Theorem
 
 __all__ = [
@@ -109,8 +109,13 @@ class Scenario:
     def __post_init__(self) -> None:
         _set = object.__setattr__
         for name in SETTINGS:
-            check = checked_fraction if name in ("alpha", "alpha_c") else checked_nonnegative
-            _set(self, name, _field(name, check, name, getattr(self, name)))
+            value = getattr(self, name)
+            if name in ("alpha", "alpha_c"):
+                _set(self, name, _field(name, validation.fraction, "scenario", name, value))
+            else:
+                _set(
+                    self, name, _field(name, validation.real, "scenario", name, value, at_least=0.0)
+                )
         _set(self, "constants", _field("constants", _constants, self.constants))
         expectation = None
         if self.expect is not None:
@@ -121,11 +126,12 @@ class Scenario:
         n = objective.n if objective.oracle == "finite-sum" else None
         batch = _field("batch_size", check_batch_size, self.batch_size, n, objective.name)
         if objective.oracle == "deterministic" and batch != 1:
-            message = (
-                f"batch_size={batch}: objective {objective.name!r} has a deterministic "
-                "oracle (exact gradients), so the batch size must be 1"
+            expected = (
+                f"1: objective {objective.name!r} has a deterministic oracle (exact gradients)"
             )
-            raise field_error("batch_size", InputError(message))
+            raise field_error(
+                "batch_size", validation.not_allowed("scenario", "batch_size", batch, expected)
+            )
         _set(self, "batch_size", batch)
         schedule = _field(
             "schedule", bind_schedule, self.schedule, objective, self.constants or None
@@ -145,8 +151,9 @@ class Scenario:
                 average=average,
             )
         for name, minimum in (("steps", 1), ("replicates", 1), ("seed", 0)):
-            if name != "replicates" or self.replicates is not None:
-                _set(self, name, _count(name, getattr(self, name), minimum))
+            value = getattr(self, name)
+            if name != "replicates" or value is not None:
+                _set(self, name, _sized(name, value, minimum))
         _set(self, "_parts", Parts(objective, optimizer, schedule, average, expectation, plan))
 
     @property
@@ -187,8 +194,9 @@ class Scenario:
             for name, value in {**self._fields(), **changes}.items():
                 object.__setattr__(sized, name, value)
             for name, minimum in (("steps", 1), ("replicates", 1), ("seed", 0)):
-                if getattr(sized, name) is not None or name != "replicates":
-                    object.__setattr__(sized, name, _count(name, getattr(sized, name), minimum))
+                value = getattr(sized, name)
+                if name != "replicates" or value is not None:
+                    object.__setattr__(sized, name, _sized(name, value, minimum))
             object.__setattr__(sized, "_parts", self.parts)
             return sized
         return Scenario(**{**self._fields(), **changes})
@@ -212,17 +220,11 @@ class Scenario:
         """The scenario ``data`` describes (as :meth:`to_dict` writes it; missing fields
         take their defaults). Unknown keys are refused, naming the allowed ones."""
         if not isinstance(data, Mapping):
-            raise InputError(f"scenario: expected a mapping of fields, got {data!r}")
+            raise validation.not_allowed("scenario", "data", data, "a mapping of fields")
         allowed = [f.name for f in fields(cls)]
-        unknown = [key for key in data if key not in allowed]
-        if unknown:
-            raise UnknownNameError(
-                f"scenario: unknown field(s) {', '.join(map(repr, unknown))}; "
-                f"allowed: {', '.join(allowed)}"
-            )
-        missing = [key for key in ("objective", "optimizer", "schedule") if key not in data]
-        if missing:
-            raise InputError(f"scenario: missing required field(s) {', '.join(missing)}")
+        validation.keys(
+            "scenario", data, allowed, ("objective", "optimizer", "schedule"), name="field"
+        )
         return cls(**data)
 
     def record(self, steps: int | None = None) -> dict[str, Any]:
@@ -248,7 +250,9 @@ class Scenario:
     def command(self) -> str:
         """The ``ratecheck verify`` command line that reruns this scenario."""
         if self.expect is None:
-            raise InputError("scenario: a command needs expect=...; this scenario has none")
+            raise validation.missing(
+                "scenario", ["expect"], "a theorem id, 'O(EXPR)' or 'linear' (a command needs one)"
+            )
         return command_line(self.record())
 
 
@@ -289,27 +293,19 @@ def optimizer_spec(optimizer: str | Optimizer | Mapping[str, Any]) -> str:
     return f"{name}:{params}" if params else name
 
 
-def check_sampling(sampling: object) -> str:
+def check_sampling(sampling: object, where: str = "scenario") -> str:
     """Return ``sampling`` if it names a sampling order, else raise listing the allowed ones."""
-    if sampling not in SAMPLINGS:
-        raise UnknownNameError(
-            f"sampling: unknown sampling order {sampling!r}; allowed: {', '.join(SAMPLINGS)}"
-        )
-    return str(sampling)
+    return validation.choice(where, "sampling", sampling, SAMPLINGS)
 
 
-def check_batch_size(batch_size: object, n: int | None, objective_name: str) -> int:
+def check_batch_size(
+    batch_size: object, n: int | None, objective_name: str, where: str = "scenario"
+) -> int:
     """Validate the minibatch size: an integer with 1 <= b (<= n for a finite sum)."""
-    if isinstance(batch_size, bool) or not isinstance(batch_size, Integral):
-        raise InputError(f"batch_size: expected an integer >= 1, got {batch_size!r}")
-    b = int(batch_size)
-    if b < 1:
-        raise InputError(f"batch_size: expected an integer >= 1, got {b}")
+    b = validation.integer(where, "batch_size", batch_size, minimum=1)
     if n is not None and b > n:
-        raise InputError(
-            f"batch_size={b} exceeds the number of samples n={n} of objective "
-            f"{objective_name!r}; allowed: 1 <= batch_size <= {n}"
-        )
+        expected = f"an integer in [1, {n}]: objective {objective_name!r} has n = {n} samples"
+        raise validation.not_allowed(where, "batch_size", batch_size, expected)
     return b
 
 
@@ -323,22 +319,19 @@ def _field(name: str, check: Any, *args: Any, **kwargs: Any) -> Any:
         raise
 
 
-def _count(name: str, value: object, minimum: int) -> int:
-    """An integer >= minimum (bools refused)."""
-    if isinstance(value, bool) or not isinstance(value, Integral) or int(value) < minimum:
-        message = f"{name}: expected an integer >= {minimum}, got {value!r}"
-        raise field_error(name, InputError(message))
-    return int(value)
+def _sized(name: str, value: object, minimum: int) -> int:
+    """A size field (steps, replicates, seed) as an integer >= ``minimum``."""
+    return _field(name, validation.integer, "scenario", name, value, minimum=minimum)
 
 
 def _constants(value: object) -> dict[str, float]:
     """The schedule's extra constants: a mapping of names to numbers."""
     if value is None:
         return {}
-    if not isinstance(value, Mapping) or not all(
-        isinstance(v, Real) and not isinstance(v, bool) for v in value.values()
-    ):
-        raise InputError(f"constants: expected a mapping of names to numbers, got {value!r}")
+    if not isinstance(value, Mapping) or not all(validation.is_number(v) for v in value.values()):
+        raise validation.not_allowed(
+            "scenario", "constants", value, "a mapping of names to numbers"
+        )
     return {str(key): item for key, item in value.items()}
 
 

@@ -15,16 +15,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
 import sympy as sp
 
 from empirical.objectives.base import Objective
-from empirical.specs import check_keys, split_spec
-from theory import symbols
-from theory.errors import InputError, UnknownNameError
+from empirical.specs import split_spec
+from theory import symbols, validation
 from theory.schedules import parse_schedule, schedule_constants
 
 
@@ -56,9 +54,11 @@ class StepSchedule:
         bad = ~(np.isfinite(eta) & (eta > 0))
         if bad.any():
             first = int(np.flatnonzero(bad.ravel())[0])
-            raise InputError(
-                f"schedule {self.label!r}: the step eta(k) = {self.bound} must be finite and "
-                f"positive, but at k = {int(k.ravel()[first])} it is {float(eta.ravel()[first])!r}"
+            raise validation.not_allowed(
+                f"schedule {self.label!r}",
+                f"eta({int(k.ravel()[first])})",
+                float(eta.ravel()[first]),
+                f"a finite step > 0 (eta(k) = {self.bound})",
             )
         return np.array(eta, dtype=np.float64)
 
@@ -92,25 +92,16 @@ class PlateauSchedule:
     expression: None = None
 
     def __post_init__(self) -> None:
-        checks = [
-            ("eta0", self.eta0, "a finite number > 0", lambda v: _is_real(v) and 0 < v < np.inf),
-            (
-                "factor",
-                self.factor,
-                "a finite number > 1",
-                lambda v: _is_real(v) and 1 < v < np.inf,
-            ),
-            ("patience", self.patience, "an integer >= 1", lambda v: _is_count(v) and v >= 1),
-            ("tol", self.tol, "a number in [0, 1)", lambda v: _is_real(v) and 0 <= v < 1),
-            ("every", self.every, "an integer >= 1", lambda v: _is_count(v) and v >= 1),
-        ]
-        for key, value, allowed, ok in checks:
-            if not ok(value):
-                raise InputError(f"schedule 'plateau': {key}={value!r}; allowed: {allowed}")
-        for key in ("eta0", "factor", "tol"):
-            object.__setattr__(self, key, float(getattr(self, key)))
-        object.__setattr__(self, "patience", int(self.patience))
-        object.__setattr__(self, "every", int(self.every))
+        where = "schedule 'plateau'"
+        checked = {
+            "eta0": validation.real(where, "eta0", self.eta0, above=0.0),
+            "factor": validation.real(where, "factor", self.factor, above=1.0),
+            "patience": validation.integer(where, "patience", self.patience, minimum=1),
+            "tol": validation.real(where, "tol", self.tol, at_least=0.0, below=1.0),
+            "every": validation.integer(where, "every", self.every, minimum=1),
+        }
+        for key, value in checked.items():
+            object.__setattr__(self, key, value)
 
     @property
     def label(self) -> str:
@@ -162,9 +153,8 @@ PLATEAU_KEYS = ("eta0", "factor", "patience", "tol", "every")
 def parse_plateau(spec: str) -> PlateauSchedule:
     """``"plateau:eta0=0.1,factor=10,patience=3,tol=1e-4,every=100"`` -> a PlateauSchedule."""
     name, params = split_spec(spec, "schedule")
-    if name != "plateau":
-        raise UnknownNameError(f"schedule {spec!r}: unknown rule {name!r}; allowed: plateau")
-    check_keys(f"schedule {spec!r}", params, PLATEAU_KEYS, required=("eta0",))
+    validation.choice(f"schedule {spec!r}", "rule", name, ("plateau",))
+    validation.keys(f"schedule {spec!r}", params, PLATEAU_KEYS, required=("eta0",))
     return PlateauSchedule(**params)
 
 
@@ -206,30 +196,18 @@ def _binding(
 ) -> dict[str, float]:
     """Values for the constants of the schedule: the objective's, then ``constants``."""
     overrides = dict(constants or {})
+    validation.keys(f"schedule {label!r}", overrides, symbols.CONSTANTS, name="constant")
     for key, value in overrides.items():
-        if key not in symbols.CONSTANTS:
-            raise UnknownNameError(
-                f"constants: unknown constant {key!r}; allowed: {', '.join(symbols.CONSTANTS)}"
-            )
-        if not (_is_real(value) and np.isfinite(value)):
-            raise InputError(f"constants: {key}={value!r} is not a finite number")
+        validation.real(f"schedule {label!r}", key, value)
     available = {key: float(val) for key, val in objective.constants.items()}
     available.update({key: float(val) for key, val in overrides.items()})
     needed = schedule_constants(expression)
     missing = [name for name in needed if name not in available]
     if missing:
         have = ", ".join(f"{key}={val:g}" for key, val in objective.constants.items())
-        raise InputError(
-            f"schedule {label!r} needs {', '.join(missing)}, which objective "
-            f"{objective.name!r} does not provide (its constants: {have or '(none)'}); "
-            f"pass them with constants={{...}}"
+        expected = (
+            f"a value from objective {objective.name!r} (its constants: {have or '(none)'}) "
+            "or from constants={...}"
         )
+        raise validation.missing(f"schedule {label!r}", missing, expected)
     return {name: available[name] for name in needed}
-
-
-def _is_real(value: object) -> bool:
-    return isinstance(value, Real) and not isinstance(value, bool)
-
-
-def _is_count(value: object) -> bool:
-    return isinstance(value, Integral) and not isinstance(value, bool)

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from theory.errors import RatecheckError
+from theory.validation import rejection
 
 EXIT_OK = 0
 EXIT_FAIL = 1
@@ -91,22 +92,24 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 
 def _count(text: str) -> int:
     """An integer >= 1; '1e5' is read as 100000."""
+    rejected = argparse.ArgumentTypeError(rejection("value", text, "an integer >= 1"))
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {text!r}") from None
+        raise rejected from None
     if not (value >= 1 and value.is_integer()):
-        raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {text!r}")
+        raise rejected
     return int(value)
 
 
 def _seed(text: str) -> int:
+    rejected = argparse.ArgumentTypeError(rejection("value", text, "an integer >= 0"))
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}") from None
+        raise rejected from None
     if value < 0:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}")
+        raise rejected
     return value
 
 
@@ -120,7 +123,8 @@ def _constants(text: str) -> dict[str, float]:
         except ValueError:
             number = float("nan")
         if not eq or not key.strip() or number != number:
-            raise argparse.ArgumentTypeError(f"expected KEY=NUMBER[,KEY=NUMBER...], got {text!r}")
+            expected = "KEY=NUMBER[,KEY=NUMBER...]"
+            raise argparse.ArgumentTypeError(rejection("value", text, expected))
         out[key.strip()] = number
     return out
 

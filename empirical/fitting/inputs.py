@@ -1,22 +1,19 @@
-"""Validation of traces and parameters, with messages that name the input and what is allowed."""
+"""Validation of traces: checkpoints, gaps and theory curves as arrays.
+
+Scalar parameters are checked with :mod:`theory.validation`; the array checks here reject
+in its shape too, ``"<where>: <name> = <value> is not allowed; expected <what>"``, with
+``where`` the library function called (``fit_rate``, ``check_upper``, ...).
+"""
 
 from __future__ import annotations
-
-import math
-from numbers import Real
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from theory.errors import InputError, UnknownNameError
+from theory import validation
 
 
-def is_real(value: object) -> bool:
-    """A real number (numpy scalars included), not a bool."""
-    return isinstance(value, Real) and not isinstance(value, bool)
-
-
-def checked_k(k: ArrayLike) -> np.ndarray:
+def checked_k(k: ArrayLike, where: str) -> np.ndarray:
     """Checkpoints as float64: 1-D, integer-valued, >= 0, strictly increasing, at least 2.
 
     k = 0 (the start w_0) may be present; it is never fitted (kmin >= 1).
@@ -24,80 +21,49 @@ def checked_k(k: ArrayLike) -> np.ndarray:
     try:
         arr = np.asarray(k, dtype=float)
     except (TypeError, ValueError) as err:
-        raise InputError(f"k: expected a 1-D array of update counts, got {k!r}") from err
+        raise validation.not_allowed(where, "k", k, "a 1-D array of update counts") from err
     if arr.ndim != 1 or arr.size < 2:
-        raise InputError(
-            f"k: expected a 1-D array of at least 2 checkpoints, got shape {arr.shape}"
+        raise validation.not_allowed(where, "k", arr, "a 1-D array of at least 2 checkpoints")
+    bad = ~np.isfinite(arr) | (arr < 0) | (arr != np.round(arr))
+    if bad.any():
+        i = int(np.argmax(bad))
+        expected = (
+            f"checkpoints that are integers >= 0 (k counts updates; k[{i}] = {float(arr[i])!r})"
         )
-    if not np.all(np.isfinite(arr)) or np.any(arr < 0) or np.any(arr != np.round(arr)):
-        raise InputError("k: checkpoints must be integers >= 0 (k counts updates)")
-    if np.any(np.diff(arr) <= 0):
-        raise InputError("k: checkpoints must be strictly increasing")
+        raise validation.not_allowed(where, "k", arr, expected)
+    steps = np.diff(arr) <= 0
+    if steps.any():
+        i = int(np.argmax(steps)) + 1
+        expected = (
+            f"strictly increasing checkpoints (k[{i}] = {float(arr[i])!r} follows "
+            f"k[{i - 1}] = {float(arr[i - 1])!r})"
+        )
+        raise validation.not_allowed(where, "k", arr, expected)
     return arr
 
 
-def checked_gaps(gaps: ArrayLike, n_checkpoints: int, what: str = "gaps") -> np.ndarray:
+def checked_gaps(gaps: ArrayLike, n_checkpoints: int, where: str, name: str = "gaps") -> np.ndarray:
     """Gaps as a float64 (R, J) array with R >= 2 replicates and J == len(k)."""
     try:
         arr = np.asarray(gaps, dtype=float)
     except (TypeError, ValueError) as err:
-        raise InputError(f"{what}: expected a numeric (R, J) array") from err
+        raise validation.not_allowed(where, name, gaps, "a numeric (R, J) array") from err
     if arr.ndim != 2 or arr.shape[1] != n_checkpoints:
-        raise InputError(
-            f"{what}: expected shape (R, {n_checkpoints}) (replicates x checkpoints), "
-            f"got {arr.shape}"
-        )
+        expected = f"an array of shape (R, {n_checkpoints}) (replicates x checkpoints)"
+        raise validation.not_allowed(where, name, arr, expected)
     if arr.shape[0] < 2:
-        raise InputError(
-            f"{what}: replicate-level inference needs R >= 2 replicates (10 recommended), "
-            f"got R = {arr.shape[0]}"
-        )
+        expected = "R >= 2 replicates (rows; 10 recommended) for replicate-level inference"
+        raise validation.not_allowed(where, name, arr, expected)
     return arr
 
 
-def checked_curve(values: ArrayLike, n_checkpoints: int, what: str) -> np.ndarray:
+def checked_curve(values: ArrayLike, n_checkpoints: int, where: str, name: str) -> np.ndarray:
     """A theory curve (J,) of finite positive values aligned with k."""
+    expected = f"an array of shape ({n_checkpoints},) of finite values > 0"
     try:
         arr = np.asarray(values, dtype=float)
     except (TypeError, ValueError) as err:
-        raise InputError(f"{what}: expected a numeric array of shape ({n_checkpoints},)") from err
-    if arr.shape != (n_checkpoints,):
-        raise InputError(f"{what}: expected shape ({n_checkpoints},), got {arr.shape}")
-    if not np.all(np.isfinite(arr)) or np.any(arr <= 0):
-        raise InputError(f"{what}: values must be finite and > 0")
+        raise validation.not_allowed(where, name, values, expected) from err
+    if arr.shape != (n_checkpoints,) or not np.all(np.isfinite(arr)) or np.any(arr <= 0):
+        raise validation.not_allowed(where, name, arr, expected)
     return arr
-
-
-def checked_fraction(name: str, value: float, high: float = 0.5) -> float:
-    """A probability in the open interval (0, high)."""
-    if not is_real(value) or not 0 < value < high:
-        raise InputError(f"{name}: expected a number in (0, {high}), got {value!r}")
-    return float(value)
-
-
-def checked_nonnegative(name: str, value: float) -> float:
-    """A finite number >= 0."""
-    if not is_real(value) or not math.isfinite(value) or value < 0:
-        raise InputError(f"{name}: expected a finite number >= 0, got {value!r}")
-    return float(value)
-
-
-def checked_finite(name: str, value: float) -> float:
-    """A finite number."""
-    if not is_real(value) or not math.isfinite(value):
-        raise InputError(f"{name}: expected a finite number, got {value!r}")
-    return float(value)
-
-
-def checked_kmin(kmin: float) -> float:
-    """The smallest checkpoint used, >= 1."""
-    if not is_real(kmin) or not math.isfinite(kmin) or kmin < 1:
-        raise InputError(f"kmin: expected a number >= 1, got {kmin!r}")
-    return float(kmin)
-
-
-def checked_choice(name: str, value: str, allowed: tuple[str, ...]) -> str:
-    """One of a fixed set of names."""
-    if value not in allowed:
-        raise UnknownNameError(f"{name}: unknown value {value!r}; allowed: {', '.join(allowed)}")
-    return value

@@ -22,15 +22,10 @@ from numpy.typing import ArrayLike
 from scipy.optimize import OptimizeWarning, curve_fit
 
 from empirical.fitting.inference import Estimate, jackknife, leave_one_out_means
-from empirical.fitting.inputs import (
-    checked_fraction,
-    checked_gaps,
-    checked_k,
-    checked_kmin,
-    checked_nonnegative,
-)
+from empirical.fitting.inputs import checked_gaps, checked_k
 from empirical.fitting.result import Interval
 from empirical.fitting.window import clean_range, floor_threshold, machine_eps
+from theory import validation
 from theory.errors import InputError
 
 
@@ -134,19 +129,22 @@ def fit_minibatch(
     ``ks[b]`` (J_b,) and ``gaps[b]`` (R, J_b) for each batch size b, the same R for all b.
     Each b is cut at kmin and at its float floor (whole tails, as in ``fit_rate``).
     """
+    where = "fit_minibatch"
     if not ks or set(ks) != set(gaps):
-        raise InputError("ks, gaps: expected dicts with the same batch sizes as keys")
-    kmin = checked_kmin(kmin)
-    level = checked_fraction("level", level, 1.0)
+        expected = f"a non-empty dict with the batch sizes of gaps as keys, {list(gaps)}"
+        raise validation.not_allowed(where, "ks.keys()", list(ks), expected)
+    kmin = validation.real(where, "kmin", kmin, at_least=1.0)
+    level = validation.fraction(where, "level", level, 1.0)
     if f_scale is not None:
-        f_scale = checked_nonnegative("f_scale", f_scale)
+        f_scale = validation.real(where, "f_scale", f_scale, at_least=0.0)
     batches = tuple(sorted(ks))
     if len(batches) < 2 or any(not isinstance(b, int | np.integer) or b < 1 for b in batches):
-        raise InputError(f"ks: expected at least 2 integer batch sizes >= 1, got {list(batches)}")
+        expected = "at least 2 integer batch sizes >= 1"
+        raise validation.not_allowed(where, "ks.keys()", list(batches), expected)
     columns, windows, sizes = [], {}, set()
     for b in batches:
-        k_b = checked_k(ks[b])
-        gap_b = checked_gaps(gaps[b], k_b.size, what=f"gaps[{b}]")
+        k_b = checked_k(ks[b], where)
+        gap_b = checked_gaps(gaps[b], k_b.size, where, f"gaps[{b}]")
         clean = clean_range(k_b, gap_b, kmin, floor_threshold(gap_b, f_scale, machine_eps(gaps[b])))
         if clean.n_diverged or clean.size < 2:
             raise InputError(

@@ -34,15 +34,7 @@ from empirical.fitting.inference import (
     replicate_ols,
     replicate_slopes,
 )
-from empirical.fitting.inputs import (
-    checked_choice,
-    checked_finite,
-    checked_fraction,
-    checked_gaps,
-    checked_k,
-    checked_kmin,
-    checked_nonnegative,
-)
+from empirical.fitting.inputs import checked_gaps, checked_k
 from empirical.fitting.models import (
     LINEAR_MODELS,
     MODEL_NAMES,
@@ -62,6 +54,7 @@ from empirical.fitting.window import (
     range_problem,
     select_window,
 )
+from theory import validation
 from theory.errors import InputError
 
 FLAG_ALPHA = 0.01
@@ -109,14 +102,18 @@ def _window_from(k: np.ndarray, window: tuple[int, int], clean: CleanRange, need
     try:
         k_start, k_end = (float(v) for v in window)
     except (TypeError, ValueError) as err:
-        raise InputError(f"window: expected (k_start, k_end), got {window!r}") from err
+        raise validation.not_allowed(
+            "fit_rate", "window", window, "a pair (k_start, k_end)"
+        ) from err
     start = int(np.searchsorted(k, k_start))
     stop = int(np.searchsorted(k, k_end, side="right"))
     if start < clean.start or stop != clean.stop or stop - start < need:
-        raise InputError(
-            f"window: {window!r} must start at or after k={int(k[clean.start])}, end at the "
-            f"last clean checkpoint k={int(k[clean.stop - 1])} and hold >= {need} checkpoints"
+        expected = (
+            f"a window (k_start, k_end) that starts at or after k={int(k[clean.start])}, ends "
+            f"at the last clean checkpoint k={int(k[clean.stop - 1])} and holds >= {need} "
+            "checkpoints"
         )
+        raise validation.not_allowed("fit_rate", "window", window, expected)
     return start
 
 
@@ -175,22 +172,27 @@ def fit_rate(
     |log rho| for the linear model; :func:`empirical.fitting.window.select_window`).
     Raises :class:`InputError` if less than one decade of clean checkpoints remains.
     """
-    k_arr = checked_k(k)
+    where = "fit_rate"
+    k_arr = checked_k(k, where)
     eps = machine_eps(gaps)
-    gap = checked_gaps(gaps, k_arr.size)
-    model = checked_choice("model", model, MODEL_NAMES)
-    kmin = checked_kmin(kmin)
-    level = checked_fraction("level", level, 1.0)
-    alpha_c = checked_fraction("alpha_c", alpha_c)
-    delta = checked_nonnegative("delta", delta)
-    fixed_power = checked_finite("fixed_power", fixed_power)
-    fixed_log_power = checked_finite("fixed_log_power", fixed_log_power)
+    gap = checked_gaps(gaps, k_arr.size, where)
+    model = validation.choice(where, "model", model, MODEL_NAMES)
+    kmin = validation.real(where, "kmin", kmin, at_least=1.0)
+    level = validation.fraction(where, "level", level, 1.0)
+    alpha_c = validation.fraction(where, "alpha_c", alpha_c)
+    delta = validation.real(where, "delta", delta, at_least=0.0)
+    fixed_power = validation.real(where, "fixed_power", fixed_power)
+    fixed_log_power = validation.real(where, "fixed_log_power", fixed_log_power)
     if f_scale is not None:
-        f_scale = checked_nonnegative("f_scale", f_scale)
+        f_scale = validation.real(where, "f_scale", f_scale, at_least=0.0)
     if fixed_power and model != "linear":
-        raise InputError(f"fixed_power: applies to the linear model only, not {model!r}")
+        expected = f"0 with model = {model!r} (a known factor k^p is for the linear model)"
+        raise validation.not_allowed(where, "fixed_power", fixed_power, expected)
     if fixed_log_power and model not in ("power", "linear"):
-        raise InputError(f"fixed_log_power: applies to the power and linear models, not {model!r}")
+        expected = (
+            f"0 with model = {model!r} (a known (log k)^q is for the power and linear models)"
+        )
+        raise validation.not_allowed(where, "fixed_log_power", fixed_log_power, expected)
 
     clean = clean_range(k_arr, gap, kmin, floor_threshold(gap, f_scale, eps))
     need = min_points(model)
@@ -199,7 +201,12 @@ def fit_rate(
         raise InputError(f"gaps: {problem}")
     needs_log_log = bool(fixed_log_power) or model == "power_log"
     if needs_log_log and k_arr[clean.start] < 2:
-        raise InputError("kmin: a log k factor needs k >= 2; raise kmin")
+        raise validation.not_allowed(
+            where,
+            "kmin",
+            kmin,
+            "a kmin that leaves the first fitted checkpoint >= 2 (a log k factor needs k >= 2)",
+        )
 
     ks = k_arr[clean.start : clean.stop]
     log_gap = np.log(gap[:, clean.start : clean.stop])

@@ -7,7 +7,6 @@ allowed keys of a name are the keyword parameters of its class (:func:`objective
 
 from __future__ import annotations
 
-import difflib
 import inspect
 
 from empirical.objectives.base import Ball, Box, Objective, Oracle
@@ -23,8 +22,8 @@ from empirical.objectives.ridge import Ridge
 from empirical.objectives.saddle import Saddle
 from empirical.objectives.valley import Valley
 from empirical.objectives.worst_case_gd import WorstCaseGD
-from empirical.specs import check_keys, split_spec
-from theory.errors import InputError, UnknownNameError
+from empirical.specs import split_spec
+from theory import validation
 
 OBJECTIVES: dict[str, type[Objective]] = {
     cls.name: cls
@@ -57,25 +56,17 @@ def objective(spec: str | Objective) -> Objective:
     if isinstance(spec, Objective):
         return spec
     if not isinstance(spec, str):
-        raise InputError(
-            f"objective: expected a spec 'NAME[:key=value,...]' or an Objective; "
-            f"got {type(spec).__name__}"
+        raise validation.not_allowed(
+            "objective", "spec", spec, "a spec 'NAME[:key=value,...]' or an Objective"
         )
-    name, params = split_spec(spec, what="objective spec")
+    name, params = split_spec(spec, "objective")
     cls = _lookup(name)
-    check_keys(f"objective {name!r}", params, objective_keys(name))
+    validation.keys(f"objective {name!r}", params, objective_keys(name))
     return cls(**params)
 
 
 def _lookup(name: str) -> type[Objective]:
-    try:
-        return OBJECTIVES[name]
-    except KeyError:
-        close = difflib.get_close_matches(name, OBJECTIVES, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise UnknownNameError(
-            f"objective {name!r} is not known{hint}; allowed: {', '.join(OBJECTIVES)}"
-        ) from None
+    return OBJECTIVES[validation.choice("objective", "name", name, OBJECTIVES)]
 
 
 __all__ = [

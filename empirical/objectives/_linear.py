@@ -21,10 +21,10 @@ from typing import Any
 
 import numpy as np
 
-from empirical.objectives import _params as check
 from empirical.objectives._frozen import freeze
 from empirical.objectives.base import Ball, Objective
 from empirical.objectives.data import check_xy, load_xy
+from theory import validation
 from theory.errors import InputError
 
 DEFAULT_N = 1000
@@ -69,9 +69,13 @@ def dataset(
             if val is not None
         ]
         if clash:
-            raise InputError(
-                f"{what}: parameter(s) {', '.join(map(repr, clash))} cannot be combined with "
-                "'data' (the data set fixes n and d); give either data or n, d, noise, seed"
+            given = {"n": n, "d": d, "noise": noise, "seed": seed}[clash[0]]
+            raise validation.not_allowed(
+                what,
+                clash[0],
+                given,
+                "no value when 'data' is given (the data set fixes n and d); give either "
+                "data or n, d, noise, seed",
             )
         if isinstance(data, tuple) and len(data) == 2:
             X, y = check_xy(*data, source=f"{what}: data arrays")
@@ -80,15 +84,20 @@ def dataset(
             X, y = load_xy(data)  # type: ignore[arg-type]
             label = str(data)
         else:
-            raise InputError(
-                f"{what}: parameter 'data' must be a path to a .npz or .csv file or a pair "
-                f"(X, y) of arrays; got {type(data).__name__}"
+            raise validation.not_allowed(
+                what, "data", data, "a path to a .npz or .csv file or a pair (X, y) of arrays"
             )
         return Dataset(X, y, {"data": label})
-    n_ = check.integer(what, "n", DEFAULT_N if n is None else n, minimum=1)
-    d_ = check.integer(what, "d", DEFAULT_D if d is None else d, minimum=1)
-    noise_ = check.real(what, "noise", DEFAULT_NOISE if noise is None else noise, at_least=0.0)
-    seed_ = check.seed(what, DEFAULT_SEED if seed is None else seed)
+    n_ = validation.integer(
+        what, "n", DEFAULT_N if n is None else n, minimum=1, integral_float=True
+    )
+    d_ = validation.integer(
+        what, "d", DEFAULT_D if d is None else d, minimum=1, integral_float=True
+    )
+    noise_ = validation.real(what, "noise", DEFAULT_NOISE if noise is None else noise, at_least=0.0)
+    seed_ = validation.integer(
+        what, "seed", DEFAULT_SEED if seed is None else seed, minimum=0, integral_float=True
+    )
     assert generate is not None, "synthetic data need a generator"
     X, y = generate(np.random.default_rng(seed_), n_, d_, noise_)
     X.flags.writeable = False
@@ -151,7 +160,7 @@ class LinearModel(Objective):
     def _set_classification_data(self, what: str, lam: float, **data_keys: Any) -> float:
         """Check reg = ``lam`` > 0, build (x_i ~ N(0, I_d)) or load a data set labelled
         -1/+1, store it and the parameters; returns reg."""
-        reg = check.real(what, "lam", lam, above=0.0)
+        reg = validation.real(what, "lam", lam, above=0.0)
         data_set = dataset(what, gaussian_classification, **data_keys)
         check_labels(what, data_set)
         self._set_data(data_set, reg)
@@ -167,14 +176,15 @@ class LinearModel(Objective):
         """
         if radius is None:
             return None
-        value = check.real(what, "radius", radius, above=0.0)
+        value = validation.real(what, "radius", radius, above=0.0)
         norm = float(np.linalg.norm(self.w_star))
         if norm > value:
-            raise InputError(
-                f"{what}: parameter 'radius' = {value:g} gives a ball ||w|| <= {value:g} "
-                f"that does not contain the minimizer (||w*|| = {norm:.6g}); ratecheck "
-                f"knows the optimum exactly only when the ball contains it: take radius >= "
-                f"{norm:.6g}"
+            raise validation.not_allowed(
+                what,
+                "radius",
+                radius,
+                f"a ball ||w|| <= radius that contains the minimizer (||w*|| = {norm:.6g}); "
+                f"ratecheck knows the optimum exactly only then: take radius >= {norm:.6g}",
             )
         self.domain = Ball(freeze(np.zeros(self.d)), value)
         self.params = {**self.params, "radius": value}

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from empirical.objectives import _params as check
 from empirical.objectives._frozen import freeze, frozen_constants
 from empirical.objectives._linear import Dataset, SquaredLossModel
 from empirical.objectives.base import Box
-from theory.errors import InputError
+from theory import validation
 
 
 class BoundaryOptimum(SquaredLossModel):
@@ -43,10 +42,8 @@ class BoundaryOptimum(SquaredLossModel):
 
     def __init__(self, s: float = 4.0, w0: float = 1.0) -> None:
         what = f"objective {self.name!r}"
-        self.s = check.real(what, "s", s, at_least=0.0)
-        start = check.real(what, "w0", w0, at_least=0.0)
-        if start > 1.0:
-            raise InputError(f"{what}: parameter 'w0' must lie in the domain [0, 1]; got {w0!r}")
+        self.s = validation.real(what, "s", s, at_least=0.0)
+        start = validation.real(what, "w0", w0, at_least=0.0, at_most=1.0)
         X = freeze([[1.0], [1.0]])
         y = freeze([-1.0 - self.s, -1.0 + self.s])
         self._set_data(Dataset(X, y, {}), 0.0)

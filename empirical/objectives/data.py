@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from theory import validation
 from theory.errors import InputError
 
 FORMATS = (".npz", ".csv")
@@ -30,7 +31,8 @@ def load_xy(path: str | os.PathLike[str]) -> tuple[np.ndarray, np.ndarray]:
     source = f"data file {str(path)!r}"
     suffix = file.suffix.lower()
     if suffix not in FORMATS:
-        raise InputError(f"{source}: unknown format {file.suffix!r}; allowed: {', '.join(FORMATS)}")
+        expected = f"one of {', '.join(FORMATS)}"
+        raise validation.not_allowed(source, "format", file.suffix, expected)
     if not file.is_file():
         raise InputError(f"{source}: no such file")
     reader = _read_npz if suffix == ".npz" else _read_csv

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from empirical.objectives import _params as check
 from empirical.objectives._frozen import freeze, frozen_constants
 from empirical.objectives._linear import DEFAULT_D, Generator, SquaredLossModel, dataset
+from theory import validation
 from theory.errors import InputError
 
 
@@ -63,17 +63,24 @@ class LeastSquares(SquaredLossModel):
         what = f"objective {self.name!r}"
         if data is not None:
             if rank is not None:
-                raise InputError(
-                    f"{what}: parameter 'rank' cannot be combined with 'data' (the data fix it)"
+                raise validation.not_allowed(
+                    what, "rank", rank, "no value when 'data' is given (the data fix it)"
                 )
             generate = None
         else:
-            d_ = check.integer(what, "d", DEFAULT_D if d is None else d, minimum=2)
-            rank_ = check.integer(what, "rank", d_ // 2 if rank is None else rank, minimum=1)
+            d_ = validation.integer(
+                what, "d", DEFAULT_D if d is None else d, minimum=2, integral_float=True
+            )
+            rank_ = validation.integer(
+                what, "rank", d_ // 2 if rank is None else rank, minimum=1, integral_float=True
+            )
             if rank_ >= d_:
-                raise InputError(
-                    f"{what}: parameter 'rank' must be an integer in [1, d - 1] = [1, {d_ - 1}] "
-                    f"so that the design is rank-deficient; got {rank!r}"
+                raise validation.not_allowed(
+                    what,
+                    "rank",
+                    rank,
+                    f"an integer in [1, d - 1] = [1, {d_ - 1}], so that the design is "
+                    "rank-deficient",
                 )
             generate = low_rank_regression(rank_)
         data_set = dataset(what, generate, n=n, d=d, noise=noise, seed=seed, data=data)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from empirical.objectives import _params as check
 from empirical.objectives._frozen import freeze, frozen_constants
 from empirical.objectives.base import Objective
-from theory.errors import InputError
+from theory import validation
 
 
 class NoisyQuadratic(Objective):
@@ -49,17 +48,16 @@ class NoisyQuadratic(Objective):
         seed: int = 0,
     ) -> None:
         what = f"objective {self.name!r}"
-        self.d = check.integer(what, "d", d, minimum=1)
-        lam_ = check.real(what, "lam", lam, above=0.0)
-        L_ = lam_ if L is None else check.real(what, "L", L, at_least=lam_)
+        self.d = validation.integer(what, "d", d, minimum=1, integral_float=True)
+        lam_ = validation.real(what, "lam", lam, above=0.0)
+        L_ = lam_ if L is None else validation.real(what, "L", L, at_least=lam_)
         if self.d == 1 and lam_ != L_:
-            raise InputError(
-                f"{what}: parameter 'L' must equal lam = {lam_:g} when d = 1 (one curvature); "
-                f"got {L!r}"
+            raise validation.not_allowed(
+                what, "L", L, f"L = lam = {lam_:g} when d = 1 (one curvature)"
             )
-        self.sigma = check.real(what, "sigma", sigma, at_least=0.0)
-        r0_ = check.real(what, "r0", r0, at_least=0.0)
-        seed_ = check.seed(what, seed)
+        self.sigma = validation.real(what, "sigma", sigma, at_least=0.0)
+        r0_ = validation.real(what, "r0", r0, at_least=0.0)
+        seed_ = validation.integer(what, "seed", seed, minimum=0, integral_float=True)
         self.params = {
             "d": self.d,
             "lam": lam_,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from empirical.objectives import _params as check
 from empirical.objectives._frozen import freeze, frozen_constants
 from empirical.objectives.base import Box, Objective
+from theory import validation
 from theory.errors import InputError
 
 
@@ -34,7 +34,7 @@ class Reddi(Objective):
 
     def __init__(self, C: float = 3.0) -> None:
         what = f"objective {self.name!r}"
-        self.C = check.real(what, "C", C, above=2.0)
+        self.C = validation.real(what, "C", C, above=2.0)
         self.params = {"C": self.C}
         self._slopes = freeze([self.C, -1.0, -1.0])
         self._mean_slope = (self.C - 2.0) / 3.0

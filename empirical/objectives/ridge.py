@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from empirical.objectives import _params as check
 from empirical.objectives._frozen import freeze, frozen_constants
 from empirical.objectives._linear import SquaredLossModel, dataset, gaussian_regression
-from theory.errors import InputError
+from theory import validation
 
 MAX_CONDITION = 1e12
 """Largest accepted cond(H); beyond it the 'exact' optimum is not trustworthy in float64."""
@@ -48,17 +47,20 @@ class Ridge(SquaredLossModel):
         data: object = None,
     ) -> None:
         what = f"objective {self.name!r}"
-        reg = check.real(what, "lam", lam, at_least=0.0)
+        reg = validation.real(what, "lam", lam, at_least=0.0)
         data_set = dataset(what, gaussian_regression, n=n, d=d, noise=noise, seed=seed, data=data)
         self._set_data(data_set, reg)
         self.params = {**data_set.params, "lam": reg}
         eigenvalues = np.linalg.eigvalsh(self.hessian())
         lam_min, lam_max = float(eigenvalues[0]), float(eigenvalues[-1])
         if not lam_min > lam_max / MAX_CONDITION:
-            raise InputError(
-                f"{what}: H = X^T X / n + lam I is singular or nearly so (lambda_min = "
-                f"{lam_min:.3g}, lambda_max = {lam_max:.3g}); use lam > 0 or the "
-                "'least-squares' objective for a rank-deficient design"
+            raise validation.not_allowed(
+                what,
+                "lam",
+                lam,
+                "a lam for which H = X^T X / n + lam I is not singular or nearly so (here "
+                f"lambda_min = {lam_min:.3g}, lambda_max = {lam_max:.3g}); use lam > 0, or the "
+                "'least-squares' objective for a rank-deficient design",
             )
         self.w_star = freeze(self._solve())
         self.w0 = freeze(np.zeros(self.d))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from empirical.objectives import _params as check
 from empirical.objectives._frozen import freeze, frozen_constants
 from empirical.objectives.base import Objective
+from theory import validation
 
 
 class Valley(Objective):
@@ -33,9 +33,9 @@ class Valley(Objective):
 
     def __init__(self, lam: float = 0.05, L: float = 1.0, angle: float = 30.0) -> None:
         what = f"objective {self.name!r}"
-        lam_ = check.real(what, "lam", lam, above=0.0)
-        L_ = check.real(what, "L", L, at_least=lam_)
-        angle_ = check.real(what, "angle", angle)
+        lam_ = validation.real(what, "lam", lam, above=0.0)
+        L_ = validation.real(what, "L", L, at_least=lam_)
+        angle_ = validation.real(what, "angle", angle)
         self.params = {"lam": lam_, "L": L_, "angle": angle_}
         theta = np.deg2rad(angle_)
         self.rotation = freeze([[np.cos(theta), -np.sin(theta)], [np.sin(theta), np.cos(theta)]])

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from empirical.objectives import _params as check
 from empirical.objectives._frozen import freeze, frozen_constants
 from empirical.objectives.base import Objective
+from theory import validation
 
 
 class WorstCaseGD(Objective):
@@ -34,9 +34,9 @@ class WorstCaseGD(Objective):
 
     def __init__(self, L: float = 1.0, R: float = 1.0, N: int = 10) -> None:
         what = f"objective {self.name!r}"
-        self.L = check.real(what, "L", L, above=0.0)
-        self.R = check.real(what, "R", R, above=0.0)
-        self.N = check.integer(what, "N", N, minimum=1)
+        self.L = validation.real(what, "L", L, above=0.0)
+        self.R = validation.real(what, "R", R, above=0.0)
+        self.N = validation.integer(what, "N", N, minimum=1, integral_float=True)
         self.params = {"L": self.L, "R": self.R, "N": self.N}
         self.tau = self.R / (2 * self.N + 1)
         self.w_star = freeze([0.0])

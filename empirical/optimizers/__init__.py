@@ -22,8 +22,8 @@ from empirical.optimizers.adaptive import (
 from empirical.optimizers.base import Optimizer, identity_lookahead
 from empirical.optimizers.momentum import MomentumState, NesterovState, momentum, nesterov
 from empirical.optimizers.sgd import SgdState, sgd
-from empirical.specs import check_keys, split_spec
-from theory.errors import InputError, UnknownNameError
+from empirical.specs import split_spec
+from theory import validation
 
 OPTIMIZERS: dict[str, Callable[..., Optimizer]] = {
     "sgd": sgd,
@@ -63,7 +63,7 @@ def _user(spec: str) -> Optimizer:
     target, _, rest = spec.strip().partition(":")
     name, _, params = rest.partition(":")
     if not name.strip():
-        raise InputError(f"optimizer {spec!r}: expected {_USER_FORMS}")
+        raise validation.not_allowed("optimizer", "spec", spec, f"one of {_USER_FORMS}")
     _, hyper = split_spec(f"{name.strip()}:{params}", f"optimizer {spec!r}")
     return user_optimizer(f"{target}:{name.strip()}", **hyper)
 
@@ -79,21 +79,21 @@ def optimizer(spec: str | Optimizer, *, allow_user_code: bool = True) -> Optimiz
     if isinstance(spec, Optimizer):
         return spec
     if not isinstance(spec, str):
-        raise InputError(f"optimizer: expected a spec string or an Optimizer, got {spec!r}")
+        raise validation.not_allowed("optimizer", "spec", spec, "a spec string or an Optimizer")
     if is_user_reference(spec):
         if not allow_user_code:
-            raise InputError(
-                f"optimizer {spec!r} refers to user code, which is not allowed here; "
-                f"built-in: {', '.join(OPTIMIZERS)}"
+            raise validation.not_allowed(
+                "optimizer",
+                "spec",
+                spec,
+                f"a built-in optimizer ({', '.join(OPTIMIZERS)}): it refers to user code, "
+                "which is not allowed here",
             )
         return _user(spec)
     name, params = split_spec(spec, "optimizer")
-    if name not in OPTIMIZERS:
-        raise UnknownNameError(
-            f"optimizer {name!r} is unknown; built-in: {', '.join(OPTIMIZERS)}; "
-            f"or a user factory: {_USER_FORMS}"
-        )
-    check_keys(f"optimizer {name}", params, hyperparameter_keys(name))
+    built_in = f"one of {', '.join(OPTIMIZERS)}, or a user factory: {_USER_FORMS}"
+    validation.choice("optimizer", "name", name, OPTIMIZERS, expected=built_in)
+    validation.keys(f"optimizer {name!r}", params, hyperparameter_keys(name))
     return OPTIMIZERS[name](**params)
 
 

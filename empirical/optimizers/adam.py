@@ -10,8 +10,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from empirical.optimizers import _checks
-from empirical.optimizers.base import Optimizer
+from empirical.optimizers.base import Optimizer, lr_column
+from theory import validation
 
 
 class AdamState(NamedTuple):
@@ -52,7 +52,7 @@ def _step(
 
     ``c1 = 1 - beta1^k`` and ``c2 = 1 - beta2^k``.
     """
-    lr = _checks.lr_column(lr)
+    lr = lr_column(lr)
     if not hyper["bias_correction"]:
         return lr * m / (np.sqrt(v) + hyper["eps"])
     c1, c2 = 1.0 - hyper["beta1"] ** k, 1.0 - hyper["beta2"] ** k
@@ -75,10 +75,10 @@ def adam(
     ``(lr_k/(1 - beta1^k)) m_k / (sqrt(v_k)/sqrt(1 - beta2^k) + eps)``), and
     ``mhat_k = m_k``, ``vhat_k = v_k`` otherwise. ``eps`` is outside the square root.
     """
-    beta1 = _checks.decay("adam", "beta1", beta1)
-    beta2 = _checks.decay("adam", "beta2", beta2)
-    eps = _checks.positive("adam", "eps", eps)
-    bias_correction = _checks.flag("adam", "bias_correction", bias_correction)
+    beta1 = validation.real("optimizer 'adam'", "beta1", beta1, at_least=0.0, below=1.0)
+    beta2 = validation.real("optimizer 'adam'", "beta2", beta2, at_least=0.0, below=1.0)
+    eps = validation.real("optimizer 'adam'", "eps", eps, above=0.0)
+    bias_correction = validation.flag("optimizer 'adam'", "bias_correction", bias_correction)
     hyper = {"beta1": beta1, "beta2": beta2, "eps": eps, "bias_correction": bias_correction}
 
     def init(w0: np.ndarray) -> AdamState:
@@ -107,9 +107,9 @@ def adamax(*, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8) -> Op
     ``u_k`` is the paper's; ``eps`` guards the division. PyTorch and optax put it inside
     the maximum instead, ``u_k = max(beta2 u_{k-1}, |g_k| + eps)``, and divide by ``u_k``.
     """
-    beta1 = _checks.decay("adamax", "beta1", beta1)
-    beta2 = _checks.decay("adamax", "beta2", beta2)
-    eps = _checks.positive("adamax", "eps", eps)
+    beta1 = validation.real("optimizer 'adamax'", "beta1", beta1, at_least=0.0, below=1.0)
+    beta2 = validation.real("optimizer 'adamax'", "beta2", beta2, at_least=0.0, below=1.0)
+    eps = validation.real("optimizer 'adamax'", "eps", eps, above=0.0)
 
     def init(w0: np.ndarray) -> AdamaxState:
         zeros = np.zeros_like(w0, dtype=float)
@@ -121,7 +121,7 @@ def adamax(*, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8) -> Op
         k = state.count + 1
         m = beta1 * state.m + (1.0 - beta1) * grad
         u = np.maximum(beta2 * state.u, np.abs(grad))
-        step = (_checks.lr_column(lr) / (1.0 - beta1**k)) * m / (u + eps)
+        step = (lr_column(lr) / (1.0 - beta1**k)) * m / (u + eps)
         return w - step, AdamaxState(m=m, u=u, count=k)
 
     hyper = {"beta1": beta1, "beta2": beta2, "eps": eps}
@@ -146,10 +146,10 @@ def amsgrad(
     still taken over the uncorrected ``v_k``, and
     ``w_k = w_{k-1} - (lr_k/(1 - beta1^k)) m_k / (sqrt(vhat_k)/sqrt(1 - beta2^k) + eps)``.
     """
-    beta1 = _checks.decay("amsgrad", "beta1", beta1)
-    beta2 = _checks.decay("amsgrad", "beta2", beta2)
-    eps = _checks.positive("amsgrad", "eps", eps)
-    bias_correction = _checks.flag("amsgrad", "bias_correction", bias_correction)
+    beta1 = validation.real("optimizer 'amsgrad'", "beta1", beta1, at_least=0.0, below=1.0)
+    beta2 = validation.real("optimizer 'amsgrad'", "beta2", beta2, at_least=0.0, below=1.0)
+    eps = validation.real("optimizer 'amsgrad'", "eps", eps, above=0.0)
+    bias_correction = validation.flag("optimizer 'amsgrad'", "bias_correction", bias_correction)
     hyper = {"beta1": beta1, "beta2": beta2, "eps": eps, "bias_correction": bias_correction}
 
     def init(w0: np.ndarray) -> AmsgradState:

@@ -9,8 +9,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from empirical.optimizers import _checks
-from empirical.optimizers.base import Optimizer
+from empirical.optimizers.base import Optimizer, lr_column
+from theory import validation
 
 
 class AdagradState(NamedTuple):
@@ -43,7 +43,7 @@ def adagrad(*, eps: float = 1e-10) -> Optimizer:
     ``eps`` is added outside the square root, as in ``torch.optim.Adagrad`` (the paper's
     delta); there is no learning-rate decay and the accumulator starts at 0.
     """
-    eps = _checks.positive("adagrad", "eps", eps)
+    eps = validation.real("optimizer 'adagrad'", "eps", eps, above=0.0)
 
     def init(w0: np.ndarray) -> AdagradState:
         return AdagradState(G=np.zeros_like(w0, dtype=float))
@@ -52,7 +52,7 @@ def adagrad(*, eps: float = 1e-10) -> Optimizer:
         grad: np.ndarray, state: AdagradState, w: np.ndarray, lr: float | np.ndarray
     ) -> tuple[np.ndarray, AdagradState]:
         G = state.G + grad * grad
-        return w - _checks.lr_column(lr) * grad / (np.sqrt(G) + eps), AdagradState(G=G)
+        return w - lr_column(lr) * grad / (np.sqrt(G) + eps), AdagradState(G=G)
 
     return Optimizer(init, update, name="adagrad", hyperparams={"eps": eps}, builtin=True)
 
@@ -69,8 +69,8 @@ def rmsprop(*, beta2: float = 0.99, eps: float = 1e-8) -> Optimizer:
     ``alpha`` is ``beta2`` here; not centered, no momentum). This is Adam with
     ``beta1 = 0`` and no bias correction.
     """
-    beta2 = _checks.decay("rmsprop", "beta2", beta2)
-    eps = _checks.positive("rmsprop", "eps", eps)
+    beta2 = validation.real("optimizer 'rmsprop'", "beta2", beta2, at_least=0.0, below=1.0)
+    eps = validation.real("optimizer 'rmsprop'", "eps", eps, above=0.0)
 
     def init(w0: np.ndarray) -> RmspropState:
         return RmspropState(v=np.zeros_like(w0, dtype=float))
@@ -79,7 +79,7 @@ def rmsprop(*, beta2: float = 0.99, eps: float = 1e-8) -> Optimizer:
         grad: np.ndarray, state: RmspropState, w: np.ndarray, lr: float | np.ndarray
     ) -> tuple[np.ndarray, RmspropState]:
         v = beta2 * state.v + (1.0 - beta2) * (grad * grad)
-        return w - _checks.lr_column(lr) * grad / (np.sqrt(v) + eps), RmspropState(v=v)
+        return w - lr_column(lr) * grad / (np.sqrt(v) + eps), RmspropState(v=v)
 
     return Optimizer(
         init, update, name="rmsprop", hyperparams={"beta2": beta2, "eps": eps}, builtin=True
@@ -100,8 +100,8 @@ def adadelta(*, rho: float = 0.9, eps: float = 1e-6) -> Optimizer:
     ``lr`` multiplies the update but not the accumulated ``u``; Zeiler's method is
     ``lr = 1`` (PyTorch's default), i.e. a constant schedule of 1.
     """
-    rho = _checks.decay("adadelta", "rho", rho)
-    eps = _checks.positive("adadelta", "eps", eps)
+    rho = validation.real("optimizer 'adadelta'", "rho", rho, at_least=0.0, below=1.0)
+    eps = validation.real("optimizer 'adadelta'", "eps", eps, above=0.0)
 
     def init(w0: np.ndarray) -> AdadeltaState:
         zeros = np.zeros_like(w0, dtype=float)
@@ -113,7 +113,7 @@ def adadelta(*, rho: float = 0.9, eps: float = 1e-6) -> Optimizer:
         s = rho * state.s + (1.0 - rho) * (grad * grad)
         d = np.sqrt(state.u + eps) / np.sqrt(s + eps) * grad
         u = rho * state.u + (1.0 - rho) * (d * d)
-        return w - _checks.lr_column(lr) * d, AdadeltaState(s=s, u=u)
+        return w - lr_column(lr) * d, AdadeltaState(s=s, u=u)
 
     return Optimizer(
         init, update, name="adadelta", hyperparams={"rho": rho, "eps": eps}, builtin=True

@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from theory.errors import InputError
+
 InitFn = Callable[[np.ndarray], Any]
 UpdateFn = Callable[[np.ndarray, Any, np.ndarray, float], tuple[np.ndarray, Any]]
 LookaheadFn = Callable[[Any, np.ndarray], np.ndarray]
@@ -23,6 +25,18 @@ LookaheadFn = Callable[[Any, np.ndarray], np.ndarray]
 def identity_lookahead(state: Any, w: np.ndarray) -> np.ndarray:
     """The gradient is taken at the current iterate."""
     return w
+
+
+def lr_column(lr: float | np.ndarray) -> float | np.ndarray:
+    """The step as a float, or per replicate as a column of shape (R, 1) that broadcasts over d."""
+    arr = np.asarray(lr, dtype=float)
+    if arr.ndim == 0:
+        return float(arr)
+    if arr.ndim == 1:
+        return arr[:, None]
+    if arr.ndim == 2 and arr.shape[1] == 1:
+        return arr
+    raise InputError(f"lr: expected a float or an array of shape (R,) or (R, 1), got {arr.shape}")
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from empirical.optimizers import _checks
-from empirical.optimizers.base import Optimizer, identity_lookahead
+from empirical.optimizers.base import Optimizer, identity_lookahead, lr_column
+from theory import validation
 
 NESTEROV_CONVENTIONS = ("pytorch", "sutskever")
 
@@ -38,7 +38,7 @@ def momentum(*, beta: float = 0.9) -> Optimizer:
     ``w_{k-1} - w_{k-2} = -lr v_{k-1}``. With a varying step the two forms differ (PyTorch's
     scales the whole velocity by the current step). ``beta = 0`` is SGD.
     """
-    beta = _checks.decay("momentum", "beta", beta)
+    beta = validation.real("optimizer 'momentum'", "beta", beta, at_least=0.0, below=1.0)
 
     def init(w0: np.ndarray) -> MomentumState:
         return MomentumState(v=np.zeros_like(w0, dtype=float))
@@ -47,7 +47,7 @@ def momentum(*, beta: float = 0.9) -> Optimizer:
         grad: np.ndarray, state: MomentumState, w: np.ndarray, lr: float | np.ndarray
     ) -> tuple[np.ndarray, MomentumState]:
         v = beta * state.v + grad
-        return w - _checks.lr_column(lr) * v, MomentumState(v=v)
+        return w - lr_column(lr) * v, MomentumState(v=v)
 
     return Optimizer(init, update, name="momentum", hyperparams={"beta": beta}, builtin=True)
 
@@ -77,11 +77,13 @@ def nesterov(*, beta: float | str = 0.9, convention: str = "pytorch") -> Optimiz
     point of update k. For a constant lr and constant beta the PyTorch iterates are the
     Sutskever look-ahead points: ``w_k^pytorch = w_k^sutskever + beta v_k^sutskever``.
     """
+    where = "optimizer 'nesterov'"
     if isinstance(beta, str):
-        beta = _checks.choice("nesterov", "beta", beta, ("auto",))
+        decay = validation.real_rule(at_least=0.0, below=1.0)
+        beta = validation.choice(where, "beta", beta, ("auto",), expected=f"'auto' or {decay}")
     else:
-        beta = _checks.decay("nesterov", "beta", beta)
-    convention = _checks.choice("nesterov", "convention", convention, NESTEROV_CONVENTIONS)
+        beta = validation.real(where, "beta", beta, at_least=0.0, below=1.0)
+    convention = validation.choice(where, "convention", convention, NESTEROV_CONVENTIONS)
 
     def beta_at(k: int) -> float:
         return (k - 1) / (k + 2) if beta == "auto" else beta
@@ -97,7 +99,7 @@ def nesterov(*, beta: float | str = 0.9, convention: str = "pytorch") -> Optimiz
             k = state.count + 1
             b = beta_at(k)
             v = b * state.v + grad
-            return w - _checks.lr_column(lr) * (grad + b * v), NesterovState(v=v, count=k)
+            return w - lr_column(lr) * (grad + b * v), NesterovState(v=v, count=k)
 
         lookahead = identity_lookahead
     else:
@@ -106,7 +108,7 @@ def nesterov(*, beta: float | str = 0.9, convention: str = "pytorch") -> Optimiz
             grad: np.ndarray, state: NesterovState, w: np.ndarray, lr: float | np.ndarray
         ) -> tuple[np.ndarray, NesterovState]:
             k = state.count + 1
-            v = beta_at(k) * state.v - _checks.lr_column(lr) * grad
+            v = beta_at(k) * state.v - lr_column(lr) * grad
             return w + v, NesterovState(v=v, count=k)
 
         def lookahead(state: NesterovState, w: np.ndarray) -> np.ndarray:

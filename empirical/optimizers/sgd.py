@@ -6,8 +6,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from empirical.optimizers._checks import lr_column
-from empirical.optimizers.base import Optimizer
+from empirical.optimizers.base import Optimizer, lr_column
 
 
 class SgdState(NamedTuple):

@@ -10,7 +10,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from empirical.fitting import Estimate, RateFit, fit_rate
-from empirical.fitting.inputs import checked_gaps, checked_k, checked_kmin, checked_nonnegative
+from empirical.fitting.inputs import checked_gaps, checked_k
 from empirical.fitting.rate import min_points
 from empirical.fitting.window import (
     CleanRange,
@@ -19,6 +19,7 @@ from empirical.fitting.window import (
     machine_eps,
     range_problem,
 )
+from theory import validation
 
 STALL_SLOPE = 0.1
 """s_L thresholds: "diverges" if its lower bound > +0.1, "stalls" if its upper bound >= -0.1."""
@@ -90,15 +91,16 @@ class CheckedTrace:
 
 
 def checked_trace(
-    k: ArrayLike, gaps: ArrayLike, kmin: float, f_scale: float | None
+    k: ArrayLike, gaps: ArrayLike, kmin: float, f_scale: float | None, where: str = "verify"
 ) -> CheckedTrace:
-    """Validate a trace and apply the kmin and whole-tail float-floor cuts."""
-    k_arr = checked_k(k)
+    """Validate a trace and apply the kmin and whole-tail float-floor cuts; ``where``
+    names the function called in errors."""
+    k_arr = checked_k(k, where)
     eps = machine_eps(gaps)
-    gap = checked_gaps(gaps, k_arr.size)
-    kmin = checked_kmin(kmin)
+    gap = checked_gaps(gaps, k_arr.size, where)
+    kmin = validation.real(where, "kmin", kmin, at_least=1.0)
     if f_scale is not None:
-        f_scale = checked_nonnegative("f_scale", f_scale)
+        f_scale = validation.real(where, "f_scale", f_scale, at_least=0.0)
     clean = clean_range(k_arr, gap, kmin, floor_threshold(gap, f_scale, eps))
     return CheckedTrace(k_arr, gap, clean, f_scale)
 

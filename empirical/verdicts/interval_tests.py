@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from empirical.fitting import Estimate
-from empirical.fitting.inputs import checked_choice
+from theory import validation
 
 __all__ = ["Decision", "one_sided", "tost"]
 
@@ -55,7 +55,7 @@ def one_sided(
     theta - t_{1-alpha} se > threshold; "at-least": PASS if theta - t_{1-alpha} se >=
     threshold, FAIL "below" if theta + t_{1-alpha} se < threshold; else INCONCLUSIVE.
     """
-    checked_choice("claim", claim, ("at-most", "at-least"))
+    validation.choice("one_sided", "claim", claim, ("at-most", "at-least"))
     low, high = estimate.lower_bound(alpha), estimate.upper_bound(alpha)
     side: Side = "above" if claim == "at-most" else "below"
     if claim == "at-most":

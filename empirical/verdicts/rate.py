@@ -12,12 +12,6 @@ from numpy.typing import ArrayLike
 
 from empirical.fitting import Estimate, RateFit, fit_rate, needed_replicates
 from empirical.fitting.inference import t_quantile
-from empirical.fitting.inputs import (
-    checked_finite,
-    checked_fraction,
-    checked_nonnegative,
-    is_real,
-)
 from empirical.fitting.rate import min_points
 from empirical.fitting.window import range_problem
 from empirical.verdicts.core import (
@@ -33,7 +27,7 @@ from empirical.verdicts.core import (
 )
 from empirical.verdicts.floor import final_stretch
 from empirical.verdicts.interval_tests import one_sided, tost
-from theory.errors import InputError
+from theory import validation
 
 
 @dataclass(frozen=True)
@@ -45,14 +39,10 @@ class RateShape:
     contraction: float | None = None
 
     def __post_init__(self) -> None:
-        checked_finite("shape.exponent", self.exponent)
-        checked_finite("shape.log_power", self.log_power)
-        if self.contraction is not None and not (
-            is_real(self.contraction) and 0 < self.contraction < 1
-        ):
-            raise InputError(
-                f"shape.contraction: expected a number in (0, 1), got {self.contraction!r}"
-            )
+        validation.real("RateShape", "exponent", self.exponent)
+        validation.real("RateShape", "log_power", self.log_power)
+        if self.contraction is not None:
+            validation.real("RateShape", "contraction", self.contraction, above=0.0, below=1.0)
 
     @property
     def linear(self) -> bool:
@@ -192,12 +182,13 @@ def _rate_check(
     kmin: float,
     f_scale: float | None,
 ) -> Verdict:
+    where = f"check_{mode}"
     if not isinstance(shape, RateShape):
-        raise InputError(f"shape: expected a RateShape, got {shape!r}")
-    alpha = checked_fraction("alpha", alpha)
-    delta = checked_nonnegative("delta", delta)
-    alpha_c = checked_fraction("alpha_c", alpha_c)
-    trace = checked_trace(k, gaps, kmin, f_scale)
+        raise validation.not_allowed(where, "shape", shape, "a RateShape")
+    alpha = validation.fraction(where, "alpha", alpha)
+    delta = validation.real(where, "delta", delta, at_least=0.0)
+    alpha_c = validation.fraction(where, "alpha_c", alpha_c)
+    trace = checked_trace(k, gaps, kmin, f_scale, where)
     expected = f"O({shape})" if mode == "upper" else str(shape)
     if trace.clean.n_diverged:
         return diverged_verdict(mode, trace, expected, delta, alpha, alpha_c)

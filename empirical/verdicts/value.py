@@ -13,12 +13,7 @@ from numpy.typing import ArrayLike
 
 from empirical.fitting import Estimate, needed_replicates
 from empirical.fitting.inference import mean_estimate, t_quantile
-from empirical.fitting.inputs import (
-    checked_choice,
-    checked_curve,
-    checked_fraction,
-    checked_nonnegative,
-)
+from empirical.fitting.inputs import checked_curve
 from empirical.fitting.window import last_decade_start, machine_eps, range_problem
 from empirical.verdicts.core import (
     ALPHA_C,
@@ -33,6 +28,7 @@ from empirical.verdicts.core import (
     short_window_verdict,
 )
 from empirical.verdicts.interval_tests import one_sided, tost
+from theory import validation
 
 ROUNDING_ULPS = 8
 """Units of rounding (eps times the compared magnitude) a bound check allows."""
@@ -60,10 +56,11 @@ def check_bound(
     constant) cannot PASS with rtol = 0 on a stochastic run; use ``check_constant`` or
     rtol > 0.
     """
-    alpha = checked_fraction("alpha", alpha)
-    rtol = checked_nonnegative("rtol", rtol)
-    trace = checked_trace(k, gaps, kmin, f_scale)
-    bound = checked_curve(bound_values, trace.k.size, "bound_values")
+    where = "check_bound"
+    alpha = validation.fraction(where, "alpha", alpha)
+    rtol = validation.real(where, "rtol", rtol, at_least=0.0)
+    trace = checked_trace(k, gaps, kmin, f_scale, where)
+    bound = checked_curve(bound_values, trace.k.size, where, "bound_values")
     expected = "B(k)" + (f" (1 + {rtol:g})" if rtol else "")
     if trace.clean.n_diverged:
         return diverged_verdict("bound", trace, expected, rtol, alpha, ALPHA_C)
@@ -153,11 +150,12 @@ def check_constant(
     [1 - rtol, 1 + rtol] as in ``check_match``. A FAIL above is labelled "diverges" or
     "stalls" from the last-decade slope, else "bound-violated"; below, "faster".
     """
-    mode = checked_choice("mode", mode, ("upper", "match"))
-    alpha = checked_fraction("alpha", alpha)
-    rtol = checked_nonnegative("rtol", rtol)
-    trace = checked_trace(k, gaps, kmin, f_scale)
-    constant = checked_curve(constant_values, trace.k.size, "constant_values")
+    where = "check_constant"
+    mode = validation.choice(where, "mode", mode, ("upper", "match"))
+    alpha = validation.fraction(where, "alpha", alpha)
+    rtol = validation.real(where, "rtol", rtol, at_least=0.0)
+    trace = checked_trace(k, gaps, kmin, f_scale, where)
+    constant = checked_curve(constant_values, trace.k.size, where, "constant_values")
     check = f"constant-{mode}"
     expected = "gap / C(k) " + ("<= 1" if mode == "upper" else "= 1") + f" within {rtol:g}"
     if trace.clean.n_diverged:

@@ -26,7 +26,6 @@ import numpy as np
 import sympy as sp
 
 from empirical.averaging import Average, parse_average
-from empirical.fitting.inputs import checked_fraction, checked_nonnegative
 from empirical.objectives import OBJECTIVES
 from empirical.objectives import objective as make_objective
 from empirical.objectives.base import Objective
@@ -49,6 +48,7 @@ from empirical.verification.checks import combine, run_checks
 from empirical.verification.expectation import parse_expectation
 from empirical.verification.plan import Plan, plan_verification
 from empirical.verification.result import SCHEMA, VerificationResult
+from theory import validation
 from theory.errors import InputError, UnknownNameError
 from theory.theorems import Theorem
 
@@ -257,13 +257,14 @@ def verify_trace(
     an average needs it recorded. ``objective`` defaults to the built-in objective that
     the trace's config describes; a theorem needs it (assumptions and constants).
     """
+    where = "verify_trace"
     if not isinstance(trace, Trace):
-        raise InputError(f"trace: expected an empirical.Trace, got {type(trace).__name__}")
+        raise validation.not_allowed(where, "trace", trace, "an empirical.Trace")
     settings = {
-        "alpha": checked_fraction("alpha", alpha),
-        "delta": checked_nonnegative("delta", delta),
-        "rtol": checked_nonnegative("rtol", rtol),
-        "alpha_c": checked_fraction("alpha_c", alpha_c),
+        "alpha": validation.fraction(where, "alpha", alpha),
+        "delta": validation.real(where, "delta", delta, at_least=0.0),
+        "rtol": validation.real(where, "rtol", rtol, at_least=0.0),
+        "alpha_c": validation.fraction(where, "alpha_c", alpha_c),
     }
     expectation = parse_expectation(expect)
     cfg = trace.config

@@ -53,7 +53,9 @@ from empirical.optimizers import is_user_reference
 from empirical.scenario import Scenario, field_of
 from empirical.specs import split_spec
 from reports.suite.model import CheckSpec
+from theory import validation
 from theory.errors import InputError, RatecheckError
+from theory.validation import rejection
 
 __all__ = ["FAIL_LABELS", "RUN_FIELDS", "UserSuite", "load_suite", "parse_suite"]
 
@@ -96,19 +98,24 @@ class UserSuite:
 
 
 class _Where:
-    """Prefix of error messages: the file, the check and the field."""
+    """Prefix of error messages: the file, the check and the field; the message after it
+    is :mod:`theory.validation`'s (``steps = 0 is not allowed; expected ...``)."""
 
     def __init__(self, source: str) -> None:
         self.source = source
 
+    def suite_at(self, field: str) -> str:
+        return f"{self.source}: field {field!r}"
+
+    def check_at(self, entry: str, field: str | None) -> str:
+        where = f"{self.source}: check {entry}"
+        return f"{where}, field {field!r}" if field else where
+
     def suite(self, field: str, message: str) -> InputError:
-        return InputError(f"{self.source}: field {field!r}: {message}")
+        return InputError(f"{self.suite_at(field)}: {message}")
 
     def check(self, entry: str, field: str | None, message: str) -> InputError:
-        where = f"{self.source}: check {entry}"
-        return InputError(
-            f"{where}, field {field!r}: {message}" if field else f"{where}: {message}"
-        )
+        return InputError(f"{self.check_at(entry, field)}: {message}")
 
 
 def _integer(value: Any, minimum: int) -> bool:
@@ -124,9 +131,9 @@ def _spec_text(name: str, params: Mapping[str, Any]) -> str:
     for key, value in params.items():
         text = str(value)
         if any(ch in text for ch in ",=:") and key != "data":
-            raise InputError(f"value {text!r} of {key!r} may not contain ',', '=' or ':'")
+            raise InputError(rejection(key, value, "a value without ',', '=' or ':'"))
         if key == "data" and "," in text:
-            raise InputError(f"data path {text!r} may not contain ','")
+            raise InputError(rejection(key, value, "a path without ','"))
     items = ",".join(f"{key}={value}" for key, value in params.items())
     return f"{name}:{items}" if items else name
 
@@ -141,9 +148,9 @@ def _objective_text(value: Any, base: Path) -> str:
         params = dict(value)
         name = params.pop("name", None)
         if not isinstance(name, str) or not name:
-            raise InputError('a table needs name = "NAME" (e.g. name = "ridge")')
+            raise InputError(rejection("name", name, 'a name such as name = "ridge"'))
     else:
-        raise InputError(f"expected 'NAME:key=value,...' or a table, got {value!r}")
+        raise InputError(rejection("objective", value, "'NAME:key=value,...' or a table"))
     if isinstance(params.get("data"), str):
         params["data"] = _resolve(params["data"], base)
     return _spec_text(name, params)
@@ -159,24 +166,27 @@ def _optimizer_text(value: Any, base: Path) -> str:
                 return _resolve(target, base) + sep + rest
         return text
     if not isinstance(value, Mapping):
-        raise InputError(f"expected 'NAME:key=value,...' or a table, got {value!r}")
+        raise InputError(rejection("optimizer", value, "'NAME:key=value,...' or a table"))
     params = dict(value)
     targets = [key for key in ("name", "file", "module") if key in params]
     if len(targets) != 1:
-        raise InputError("a table needs exactly one of name, file or module")
+        expected = "a table with exactly one of name, file or module"
+        raise InputError(rejection("optimizer", value, expected))
     key = targets[0]
     target = params.pop(key)
     if not isinstance(target, str) or not target:
-        raise InputError(f"{key}: expected a non-empty string, got {target!r}")
+        raise InputError(rejection(key, target, "a non-empty string"))
     if key == "name":
         return _spec_text(target, params)
     factory = params.pop("factory", None)
     if not isinstance(factory, str) or not factory:
-        raise InputError(f'a table with {key} = ... needs factory = "NAME" (the function)')
+        expected = f'the name of the function (factory = "NAME") of the {key}'
+        raise InputError(rejection("factory", factory, expected))
     if key == "file":
         target = _resolve(target, base)
     elif target.endswith(".py") or "/" in target:
-        raise InputError(f"module {target!r}: expected a dotted module name (use file = ...)")
+        expected = "a dotted module name (use file = ... for a path)"
+        raise InputError(rejection("module", target, expected))
     return _spec_text(f"{target}:{factory}", params)
 
 
@@ -219,19 +229,19 @@ class _Validator:
         except RatecheckError as exc:
             raise self.where.check(entry, "optimizer", str(exc)) from None
         if is_user_reference(params["optimizer"]) and not self.allow_user_code:
-            raise self.where.check(
-                entry,
-                "optimizer",
-                f"{params['optimizer']!r} names user code, which this suite does not allow; "
-                "add 'allow_user_code = true' at the top of the suite to run it",
+            expected = (
+                "a built-in optimizer: this names user code, which this suite does not allow; "
+                "add 'allow_user_code = true' at the top of the suite to run it"
             )
+            message = rejection("optimizer", params["optimizer"], expected)
+            raise self.where.check(entry, "optimizer", message)
         for name, types, expected in _TYPES:
             value = point.get(name)
             if value is not None and (isinstance(value, bool) or not isinstance(value, types)):
-                raise self.where.check(entry, name, f"expected {expected}, got {value!r}")
+                raise self.where.check(entry, name, rejection(name, value, expected))
         for name in ("alpha", "delta", "rtol"):
             if name in point and not point[name] > 0:
-                raise self.where.check(entry, name, f"expected a number > 0, got {point[name]!r}")
+                raise self.where.check(entry, name, rejection(name, point[name], "a number > 0"))
         try:
             scenario = Scenario.from_dict(params)
         except RatecheckError as exc:
@@ -267,32 +277,26 @@ _TYPES = (
 
 def _check_table(where: _Where, name: str, value: Any, allowed: tuple[str, ...]) -> dict:
     if not isinstance(value, Mapping):
-        raise where.suite(name, f"expected a table, got {value!r}")
-    unknown = [key for key in value if key not in allowed]
-    if unknown:
-        raise where.suite(
-            name, f"unknown key(s) {', '.join(map(repr, unknown))}; allowed: {', '.join(allowed)}"
-        )
+        raise where.suite(name, rejection(name, value, "a table"))
+    validation.keys(where.suite_at(name), value, allowed)
     return dict(value)
 
 
 def _quick(where: _Where, entry: str | None, value: Any) -> dict[str, int]:
+    at = where.check_at(entry, "quick") if entry else where.suite_at("quick")
     if not isinstance(value, Mapping):
-        message = f"expected a table such as {{steps = 1000}}, got {value!r}"
-        raise where.check(entry, "quick", message) if entry else where.suite("quick", message)
+        raise validation.not_allowed(at, "quick", value, "a table such as {steps = 1000}")
+    validation.keys(at, value, QUICK_FIELDS)
     for key, item in value.items():
-        if key not in QUICK_FIELDS or not _integer(item, 1):
-            message = (
-                f"{key} = {item!r}: allowed keys {', '.join(QUICK_FIELDS)}, each an integer >= 1"
-            )
-            raise where.check(entry, "quick", message) if entry else where.suite("quick", message)
+        if not _integer(item, 1):
+            raise validation.not_allowed(at, key, item, "an integer >= 1")
     return dict(value)
 
 
 def _text(where: _Where, entry: str, table: Mapping[str, Any], key: str, default: str) -> str:
     value = table.get(key, default)
     if not isinstance(value, str):
-        raise where.check(entry, key, f"expected a string, got {value!r}")
+        raise where.check(entry, key, rejection(key, value, "a string"))
     return value
 
 
@@ -306,45 +310,37 @@ def _entry_specs(
 ) -> list[CheckSpec]:
     label = f"#{index}"
     if not isinstance(table, Mapping):
-        raise where.check(label, None, f"expected a table ([[check]]), got {table!r}")
+        raise where.check(label, None, rejection("check", table, "a table ([[check]])"))
     check_id = table.get("id")
     if isinstance(check_id, str):
         label = f"#{index} ({check_id!r})"
     unknown = [key for key in table if key not in CHECK_FIELDS]
     if unknown:
-        raise where.check(
-            label,
-            unknown[0],
-            f"unknown field; allowed: {', '.join(CHECK_FIELDS)}",
-        )
+        validation.keys(where.check_at(label, unknown[0]), table, CHECK_FIELDS, name="field")
     merged = {**defaults, **table}
     for key in REQUIRED:
         if key not in merged:
-            raise where.check(label, key, "missing (required: " + ", ".join(REQUIRED) + ")")
+            expected = "the required fields " + ", ".join(REQUIRED)
+            raise validation.missing(where.check_at(label, key), [key], expected)
     if not isinstance(check_id, str) or not _ID.fullmatch(check_id):
-        raise where.check(
-            label, "id", f"expected letters, digits, '.', '_' or '-', got {check_id!r}"
-        )
+        expected = "letters, digits, '.', '_' or '-'"
+        raise where.check(label, "id", rejection("id", check_id, expected))
     title = _text(where, label, table, "title", check_id)
     claim = _text(where, label, table, "claim", title)
     section = _text(where, label, table, "section", "")
     outcome = _text(where, label, table, "outcome", "pass")
     if outcome not in OUTCOMES:
-        raise where.check(
-            label, "outcome", f"expected one of {', '.join(OUTCOMES)}, got {outcome!r}"
-        )
+        expected = f"one of {', '.join(OUTCOMES)}"
+        raise where.check(label, "outcome", rejection("outcome", outcome, expected))
     fail_label = table.get("label")
     if fail_label is not None and (outcome != "fail" or fail_label not in FAIL_LABELS):
-        raise where.check(
-            label,
-            "label",
-            f'a label goes with outcome = "fail" and is one of {", ".join(FAIL_LABELS)}; '
-            f"got {fail_label!r}",
-        )
+        expected = f'a label only with outcome = "fail", and one of {", ".join(FAIL_LABELS)}'
+        raise where.check(label, "label", rejection("label", fail_label, expected))
     overrides = {**quick, **(_quick(where, label, table["quick"]) if "quick" in table else {})}
     for key in RUN_FIELDS:
         if isinstance(merged.get(key), list) and not merged[key]:
-            raise where.check(label, key, "an empty list makes an empty grid")
+            expected = "a value or a non-empty list (an empty list makes an empty grid)"
+            raise where.check(label, key, rejection(key, merged[key], expected))
     specs = []
     for point, suffix in _grid(merged):
         entry = f"#{index} ({check_id + suffix!r})"
@@ -372,27 +368,26 @@ def parse_suite(data: Mapping[str, Any], source: str, base: Path) -> UserSuite:
     where = _Where(source)
     unknown = [key for key in data if key not in SUITE_FIELDS]
     if unknown:
-        raise where.suite(
-            unknown[0], f"unknown top-level field; allowed: {', '.join(SUITE_FIELDS)}"
-        )
+        validation.keys(where.suite_at(unknown[0]), data, SUITE_FIELDS, name="top-level field")
     title = data.get("title", Path(source).stem)
     if not isinstance(title, str):
-        raise where.suite("title", f"expected a string, got {title!r}")
+        raise where.suite("title", rejection("title", title, "a string"))
     allow = data.get("allow_user_code", False)
     if not isinstance(allow, bool):
-        raise where.suite("allow_user_code", f"expected true or false, got {allow!r}")
+        raise where.suite("allow_user_code", rejection("allow_user_code", allow, "true or false"))
     defaults = _check_table(where, "defaults", data.get("defaults", {}), RUN_FIELDS)
     quick = _quick(where, None, data.get("quick", {}))
     checks = data.get("check")
     if not isinstance(checks, list) or not checks:
-        raise where.suite("check", "expected one or more [[check]] tables")
+        raise where.suite("check", rejection("check", checks, "one or more [[check]] tables"))
     validator = _Validator(where, base, allow)
     specs: list[CheckSpec] = []
     seen: set[str] = set()
     for index, table in enumerate(checks, start=1):
         for spec in _entry_specs(where, validator, index, table, defaults, quick):
             if spec.id in seen:
-                raise where.check(f"#{index} ({spec.id!r})", "id", "this id is already used")
+                message = rejection("id", spec.id, "an id that no other check uses")
+                raise where.check(f"#{index} ({spec.id!r})", "id", message)
             seen.add(spec.id)
             specs.append(spec)
     return UserSuite(title=title, specs=tuple(specs), path=None, allow_user_code=allow)

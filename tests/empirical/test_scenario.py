@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+import re
 import shlex
 
 import numpy as np
@@ -65,26 +66,40 @@ def test_command_parses_back_to_the_same_scenario() -> None:
 
 
 def test_command_needs_an_expectation() -> None:
-    with pytest.raises(InputError, match="needs expect"):
+    with pytest.raises(InputError, match=r"^scenario: expect is missing; expected a theorem id"):
         Scenario("ridge", "sgd", 0.01).command()
 
 
 @pytest.mark.parametrize(
     ("field", "value", "fragment"),
     [
-        ("objective", "nope", "is not known"),
+        ("objective", "nope", "objective: name = 'nope' is not allowed"),
         ("optimizer", "sgd:beta=2", "beta"),
         ("schedule", "1/(k*", "schedule"),
         ("expect", "O(k)", ""),
-        ("steps", 0, "steps: expected an integer >= 1, got 0"),
-        ("replicates", True, "replicates: expected an integer >= 1, got True"),
-        ("seed", -1, "seed: expected an integer >= 0"),
-        ("batch_size", 0, "batch_size: expected an integer >= 1"),
-        ("sampling", "random", "allowed: shuffle, replacement, cyclic"),
-        ("average", "median", "average"),
-        ("constants", {"c": "x"}, "constants: expected a mapping of names to numbers"),
-        ("alpha", 0.9, "alpha: expected a number in (0, 0.5)"),
-        ("delta", -1, "delta: expected a finite number >= 0"),
+        ("steps", 0, "scenario: steps = 0 is not allowed; expected an integer >= 1"),
+        (
+            "replicates",
+            True,
+            "scenario: replicates = True is not allowed; expected an integer >= 1",
+        ),
+        ("seed", -1, "scenario: seed = -1 is not allowed; expected an integer >= 0"),
+        ("batch_size", 0, "scenario: batch_size = 0 is not allowed; expected an integer >= 1"),
+        (
+            "sampling",
+            "random",
+            "scenario: sampling = 'random' is not allowed; expected one of shuffle, replacement, "
+            "cyclic",
+        ),
+        ("average", "median", "average: name = 'median' is not allowed"),
+        (
+            "constants",
+            {"c": "x"},
+            "scenario: constants = {'c': 'x'} is not allowed; expected a mapping of names to "
+            "numbers",
+        ),
+        ("alpha", 0.9, "scenario: alpha = 0.9 is not allowed; expected a number in (0, 0.5)"),
+        ("delta", -1, "scenario: delta = -1 is not allowed; expected a finite number >= 0"),
     ],
 )
 def test_each_bad_field_is_named(field: str, value: object, fragment: str) -> None:
@@ -95,14 +110,19 @@ def test_each_bad_field_is_named(field: str, value: object, fragment: str) -> No
 
 
 def test_unknown_and_missing_fields_are_refused() -> None:
-    with pytest.raises(UnknownNameError, match=r"unknown field.*'step'.*allowed: objective"):
+    with pytest.raises(
+        UnknownNameError,
+        match=r"^scenario: field = 'step' is not allowed; expected one of objective",
+    ):
         Scenario.from_dict({**PLAIN, "step": 3})
-    with pytest.raises(InputError, match=r"missing required field.*schedule"):
+    with pytest.raises(InputError, match=r"^scenario: schedule is missing; expected the required"):
         Scenario.from_dict({"objective": "ridge", "optimizer": "sgd"})
 
 
 def test_deterministic_objective_refuses_a_batch() -> None:
-    with pytest.raises(InputError, match="deterministic") as caught:
+    with pytest.raises(
+        InputError, match=r"^scenario: batch_size = 2 is not allowed; expected 1: .*deterministic"
+    ) as caught:
         Scenario("worst-case-gd", "sgd", "1/L", batch_size=2)
     assert field_of(caught.value) == "batch_size"
 
@@ -143,14 +163,19 @@ def test_verify_of_a_scenario_equals_the_keyword_verify() -> None:
 @pytest.mark.parametrize(
     ("batch_size", "n", "fragment"),
     [
-        (0, 10, "batch_size: expected an integer >= 1, got 0"),
-        (2.5, 10, "batch_size: expected an integer >= 1, got 2.5"),
-        (True, 10, "got True"),
-        (11, 10, "batch_size=11 exceeds the number of samples n=10 of objective 'toy'"),
+        (0, 10, "scenario: batch_size = 0 is not allowed; expected an integer >= 1"),
+        (2.5, 10, "scenario: batch_size = 2.5 is not allowed; expected an integer >= 1"),
+        (True, 10, "batch_size = True is not allowed"),
+        (
+            11,
+            10,
+            "scenario: batch_size = 11 is not allowed; expected an integer in [1, 10]: "
+            "objective 'toy' has n = 10 samples",
+        ),
     ],
 )
 def test_batch_size_errors_name_the_input(batch_size: object, n: int, fragment: str) -> None:
-    with pytest.raises(InputError, match=fragment.replace("(", r"\(").replace(")", r"\)")):
+    with pytest.raises(InputError, match=re.escape(fragment)):
         check_batch_size(batch_size, n, "toy")
 
 
@@ -160,7 +185,7 @@ def test_batch_size_accepted(batch_size: int, n: int | None) -> None:
 
 
 def test_unknown_sampling_lists_the_allowed_orders() -> None:
-    with pytest.raises(UnknownNameError, match="allowed: shuffle, replacement, cyclic"):
+    with pytest.raises(UnknownNameError, match=r"expected one of shuffle, replacement, cyclic$"):
         check_sampling("random")
     assert check_sampling("cyclic") == "cyclic"
 
@@ -172,7 +197,7 @@ def test_resizing_keeps_the_parts_and_checks_the_sizes() -> None:
     assert (longer.steps, longer.replicates) == (5000, 3) and longer == Scenario.from_dict(
         {**PLAIN, "steps": 5000, "replicates": 3}
     )
-    with pytest.raises(RatecheckError, match="steps: expected an integer >= 1"):
+    with pytest.raises(RatecheckError, match=r"scenario: steps = 0 is not allowed; expected an integer >= 1"):
         scenario.replace(steps=0)
     other = scenario.replace(sampling="shuffle")
     assert other.parts is not scenario.parts and other.sampling == "shuffle"

@@ -60,28 +60,34 @@ def test_blocks_give_the_same_values() -> None:
 
 
 def test_missing_constant_names_it_and_the_available_ones() -> None:
-    with pytest.raises(InputError, match=r"needs c, .*'toy'.*lam=0\.3, L=4.*constants=") as err:
+    pattern = (
+        r"^schedule 'c/k': c is missing; expected a value from objective 'toy' .*lam=0\.3, L=4"
+    )
+    with pytest.raises(InputError, match=pattern + ".*constants=") as err:
         bind_schedule("c/k", Constants())
     assert "c" in str(err.value)
 
 
 def test_unknown_override_key_lists_the_constants() -> None:
-    with pytest.raises(UnknownNameError, match="unknown constant 'lamda'; allowed: lam, mu"):
+    pattern = "constant = 'lamda' is not allowed; expected one of lam, mu"
+    with pytest.raises(UnknownNameError, match=pattern):
         bind_schedule("1/(lam*k)", Constants(), {"lamda": 1.0})
 
 
 @pytest.mark.parametrize("value", [float("nan"), "big", True])
 def test_override_must_be_a_finite_number(value: object) -> None:
-    with pytest.raises(InputError, match="constants: c="):
+    with pytest.raises(
+        InputError, match=r"^schedule 'c/k': c = .* is not allowed; expected a finite"
+    ):
         bind_schedule("c/k", Constants(), {"c": value})
 
 
 def test_non_positive_step_names_the_first_bad_k() -> None:
     bound = bind_schedule("1/(L*(k - 3))", Constants())
     np.testing.assert_allclose(bound.values(np.arange(5, 8)), 1 / (4 * np.arange(2, 5)))
-    with pytest.raises(InputError, match=r"at k = 1 it is -0\.125"):
+    with pytest.raises(InputError, match=r"eta\(1\) = -0\.125 is not allowed; expected a finite"):
         bound.values(np.arange(1, 10))
-    with pytest.raises(InputError, match=r"at k = 3 it is inf"):
+    with pytest.raises(InputError, match=r"eta\(3\) = inf is not allowed"):
         bound.values(np.arange(3, 10))
 
 
@@ -96,18 +102,34 @@ def test_plateau_spec_and_defaults() -> None:
 @pytest.mark.parametrize(
     ("spec", "error", "fragment"),
     [
-        ("plateau", InputError, "missing required key"),
+        ("plateau", InputError, "^schedule 'plateau': eta0 is missing; expected the required key"),
         (
             "plateau:eta0=0.1,speed=2",
             UnknownNameError,
-            "allowed: eta0, factor, patience, tol, every",
+            "key = 'speed' is not allowed; expected one of eta0, factor, patience, tol, every",
         ),
-        ("plateau:eta0=-1", InputError, "eta0=-1; allowed: a finite number > 0"),
-        ("plateau:eta0=1,factor=1", InputError, "factor=1; allowed: a finite number > 1"),
-        ("plateau:eta0=1,patience=0", InputError, "patience=0; allowed: an integer >= 1"),
-        ("plateau:eta0=1,patience=1.5", InputError, "patience=1.5"),
-        ("plateau:eta0=1,tol=1", InputError, r"tol=1; allowed: a number in \[0, 1\)"),
-        ("plateau:eta0=1,every=0", InputError, "every=0; allowed: an integer >= 1"),
+        ("plateau:eta0=-1", InputError, "eta0 = -1 is not allowed; expected a finite number > 0"),
+        (
+            "plateau:eta0=1,factor=1",
+            InputError,
+            "factor = 1 is not allowed; expected a finite number > 1",
+        ),
+        (
+            "plateau:eta0=1,patience=0",
+            InputError,
+            "patience = 0 is not allowed; expected an integer >= 1",
+        ),
+        ("plateau:eta0=1,patience=1.5", InputError, r"patience = 1\.5 is not allowed"),
+        (
+            "plateau:eta0=1,tol=1",
+            InputError,
+            r"tol = 1 is not allowed; expected a number in \[0, 1\)",
+        ),
+        (
+            "plateau:eta0=1,every=0",
+            InputError,
+            "every = 0 is not allowed; expected an integer >= 1",
+        ),
     ],
 )
 def test_plateau_errors(spec: str, error: type, fragment: str) -> None:

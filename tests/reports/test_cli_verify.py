@@ -137,7 +137,7 @@ def test_user_optimizer(capsys, monkeypatch, tmp_path: Path, form):
 BAD = [
     # arguments, a piece of the one-line message
     (["--objective", "nope", "--optimizer", "sgd", "--schedule", "1/k", "--expect", "O(1/k)"],
-     "objective 'nope'"),
+     "objective: name = 'nope' is not allowed"),
     (["--objective", "ridge", "--optimizer", "sgd", "--schedule", "__import__('os')",
       "--expect", "O(1/k)"], "schedule"),
     (["--objective", "ridge", "--optimizer", "sgd", "--schedule", "1/k", "--expect",
@@ -145,18 +145,18 @@ BAD = [
     (["--objective", "lad", "--optimizer", "sgd", "--schedule", "1/k", "--expect",
       "sgd-sc-dist"], "strongly-convex"),
     (["--objective", "ridge", "--optimizer", "sgd", "--schedule", "1/k", "--steps", "0",
-      "--expect", "O(1/k)"], "--steps"),
+      "--expect", "O(1/k)"], "--steps: value = '0' is not allowed; expected an integer >= 1"),
     (["--objective", "ridge", "--optimizer", "sgd", "--schedule", "1/k", "--sampling", "bogus",
       "--expect", "O(1/k)"], "--sampling"),
     (["--objective", "ridge", "--optimizer", "sgd", "--schedule", "1/k"], "--expect"),
     (["--objective", "ridge", "--optimizer", "sgd", "--schedule", "1/k", "--average", "median",
-      "--expect", "O(1/k)"], "average 'median'"),
+      "--expect", "O(1/k)"], "average: name = 'median' is not allowed"),
     (["--objective", "ridge", "--optimizer", "missing_file.py:make", "--schedule", "1/k",
       "--expect", "O(1/k)"], "missing_file.py"),
     (["--objective", "ridge", "--optimizer", "sgd", "--schedule", "1/k", "--constants", "c",
-      "--expect", "O(1/k)"], "KEY=NUMBER"),
+      "--expect", "O(1/k)"], "value = 'c' is not allowed; expected KEY=NUMBER"),
     (["--objective", "ridge", "--optimizer", "sgd", "--schedule", "1/k", "--batch-size",
-      "5000", "--expect", "O(1/k)"], "5000"),
+      "5000", "--expect", "O(1/k)"], "batch_size = 5000 is not allowed"),
     (["--objective", "ridge", "--optimizer", "sgd", "--schedule", "1/k", "--expect",
       "O(log(k))"], "O(log(k))"),
     (["--objective", "lad:radius=0.5", "--optimizer", "sgd", "--schedule", "1/k", "--expect",
@@ -209,3 +209,23 @@ def test_bad_input_from_a_real_process_has_no_traceback():
     assert proc.returncode == 2 and proc.stdout == ""
     assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
     assert "schedule" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("option", "text", "expected"),
+    [
+        ("--steps", "0", "an integer >= 1"),
+        ("--replicates", "2.5", "an integer >= 1"),
+        ("--batch-size", "many", "an integer >= 1"),
+        ("--seed", "-1", "an integer >= 0"),
+        ("--constants", "c=x", "KEY=NUMBER[,KEY=NUMBER...]"),
+    ],
+)
+def test_a_refused_option_value_reads_like_every_rejected_value(capsys, option, text, expected):
+    argv = ["verify", "--objective", "ridge", "--optimizer", "sgd", "--schedule", "1/k"]
+    with pytest.raises(SystemExit) as info:
+        main([*argv, "--expect", "O(1/k)", option, text])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    head = f"ratecheck: error: argument {option}: value = {text!r} is not allowed; "
+    assert err.startswith(head + f"expected {expected} (see "), err

@@ -223,7 +223,7 @@ def test_linear_rate_is_drawn_on_a_semilog_axis():
 
 
 ERROR_CASES = [
-    (verify_spec("bad-objective", expect="O(1/k)", objective="nope"), "objective 'nope'"),
+    (verify_spec("bad-objective", expect="O(1/k)", objective="nope"), "name = 'nope'"),
     (verify_spec("bad-param", expect="O(1/k)", unknown_param=1), "unknown_param"),
     (
         CheckSpec(

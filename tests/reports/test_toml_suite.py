@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from pathlib import Path
 
@@ -124,11 +125,11 @@ C1 = "check #1 ('c')"
 INVALID = [
     ("not toml", "[[check]\nid = 1", None, None, "not valid TOML"),
     ("no checks", 'title = "x"\n', None, "check", "one or more [[check]]"),
-    ("unknown top key", "colour = 1\n" + BASE, None, "colour", "unknown top-level field"),
+    ("unknown top key", "colour = 1\n" + BASE, None, "colour", "top-level field = 'colour'"),
     ("bad allow", "allow_user_code = 1\n" + BASE, None, "allow_user_code", "true or false"),
     ("top quick", "[quick]\nsteps = -1\n" + BASE, None, "quick", "integer >= 1"),
-    ("defaults key", "[defaults]\nid = 'x'\n" + BASE, None, "defaults", "unknown key"),
-    ("unknown check field", BASE + "colour = 'red'\n", C1, "colour", "unknown field"),
+    ("defaults key", "[defaults]\nid = 'x'\n" + BASE, None, "defaults", "key = 'id' is not"),
+    ("unknown check field", BASE + "colour = 'red'\n", C1, "colour", "field = 'colour' is not"),
     ("missing id", BASE.replace('id = "c"\n', ""), "check #1", "id", "missing"),
     ("missing expect", BASE.replace('expect = "O(1/k)"\n', ""), C1, "expect", "missing"),
     ("bad id", BASE.replace('id = "c"', 'id = "a b"'), "check #1 ('a b')", "id", "letters"),
@@ -177,7 +178,7 @@ INVALID = [
         "batch_size",
         "integer >= 1",
     ),
-    ("duplicate id", BASE + BASE, "check #2 ('c')", "id", "already used"),
+    ("duplicate id", BASE + BASE, "check #2 ('c')", "id", "an id that no other check uses"),
     ("quick key", BASE + "quick = { seed = 1 }\n", C1, "quick", "steps, replicates"),
     (
         "constants",
@@ -206,6 +207,25 @@ def test_validation_errors_name_the_file_the_check_and_the_field(
     elif field is not None:
         assert message.startswith(f"{path}: field {field!r}: "), message
     assert words in message, message
+
+
+# Messages of other layers (the file itself, theory's expression parser, the expectation's
+# parser, the theorem's assumptions) that are not about one rejected value.
+OTHER_SHAPES = {"not toml", "schedule", "expect", "theorem does not apply"}
+REJECTED = re.compile(r"^.+: .+ = .+ is not allowed; expected .+$")
+MISSING = re.compile(r"^.+: .+ is missing; expected .+$")
+
+
+@pytest.mark.parametrize(
+    ("what", "text"),
+    [case[:2] for case in INVALID if case[0] not in OTHER_SHAPES],
+    ids=[case[0] for case in INVALID if case[0] not in OTHER_SHAPES],
+)
+def test_the_message_after_the_prefix_is_the_validation_vocabulary(tmp_path, what, text):
+    with pytest.raises(InputError) as info:
+        load_suite(write(tmp_path, text, "my-suite.toml"))
+    first = str(info.value).splitlines()[0]
+    assert (MISSING if what.startswith("missing") else REJECTED).match(first), first
 
 
 def test_bad_suite_exits_2_with_one_line(tmp_path, capsys):

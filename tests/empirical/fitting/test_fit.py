@@ -331,18 +331,21 @@ def test_minibatch_detects_no_batch_benefit():
 GOOD = _power_law(-1.0)
 
 BAD_INPUTS = [
-    ({"k": K5[::-1]}, "increasing"),
-    ({"k": np.r_[-1, K5[1:]]}, "integers >= 0"),
+    ({"k": K5[::-1]}, "^fit_rate: k = .* is not allowed; expected strictly increasing"),
+    ({"k": np.r_[-1, K5[1:]]}, r"expected checkpoints that are integers >= 0 .*k\[0\] = -1\.0"),
     ({"k": K5 + 0.5}, "integers >= 0"),
-    ({"gaps": GOOD[:, :-1]}, "expected shape"),
+    (
+        {"gaps": GOOD[:, :-1]},
+        r"^fit_rate: gaps = <array of shape .* expected an array of shape \(R, ",
+    ),
     ({"gaps": GOOD[:1]}, "R >= 2"),
-    ({"level": 1.5}, "level"),
-    ({"alpha_c": 0.0}, "alpha_c"),
-    ({"kmin": 0}, "kmin"),
-    ({"f_scale": -1.0}, "f_scale"),
-    ({"fixed_power": 1.0}, "linear model only"),
-    ({"model": "power_log", "fixed_log_power": 1.0}, "fixed_log_power"),
-    ({"window": (10, 1000)}, "window"),
+    ({"level": 1.5}, r"^fit_rate: level = 1\.5 is not allowed; expected a number in \(0, 1\)$"),
+    ({"alpha_c": 0.0}, "alpha_c = 0.0 is not allowed"),
+    ({"kmin": 0}, "^fit_rate: kmin = 0 is not allowed; expected a finite number >= 1$"),
+    ({"f_scale": -1.0}, "f_scale = -1.0 is not allowed"),
+    ({"fixed_power": 1.0}, "fixed_power = 1.0 is not allowed; expected 0 with model = 'power'"),
+    ({"model": "power_log", "fixed_log_power": 1.0}, "fixed_log_power = 1.0 is not allowed"),
+    ({"window": (10, 1000)}, r"^fit_rate: window = \(10, 1000\) is not allowed"),
     ({"k": checkpoints(50), "gaps": GOOD[:, :15]}, "at least one decade"),
 ]
 
@@ -355,7 +358,8 @@ def test_bad_input_raises_input_error(change, message):
 
 
 def test_unknown_model_lists_the_allowed_ones():
-    with pytest.raises(UnknownNameError, match="power_log"):
+    pattern = r"^fit_rate: model = 'exponential' is not allowed; .*power_log"
+    with pytest.raises(UnknownNameError, match=pattern):
         fit_rate(K5, GOOD, "exponential")
 
 

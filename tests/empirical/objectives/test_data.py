@@ -46,7 +46,7 @@ def test_single_feature_single_row_csv(tmp_path):
 
 ERRORS = [
     # (file name, content (bytes, text, or arrays for .npz), message pattern)
-    ("d.txt", "1,2\n", r"d\.txt.*unknown format '\.txt'; allowed: \.npz, \.csv"),
+    ("d.txt", "1,2\n", r"d\.txt': format = '\.txt' is not allowed; expected one of \.npz, \.csv$"),
     ("nan.csv", "1,2,3\n4,nan,6\n", r"nan\.csv.*X\[1, 1\] is nan"),
     ("inf.csv", "1,2,3\n4,5,inf\n", r"inf\.csv.*y\[1\] is inf"),
     ("ragged.csv", "1,2,3\n4,5\n", r"ragged\.csv.*cannot read it as comma-separated numbers"),

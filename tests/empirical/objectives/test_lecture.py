@@ -60,9 +60,9 @@ def test_second_moment_bound_is_attained_at_the_far_edge():
 @pytest.mark.parametrize(
     ("spec", "message"),
     [
-        ("boundary:w0=1.5", "'w0' must lie in the domain"),
-        ("boundary:w0=-0.1", "'w0' must be a finite real number >= 0"),
-        ("boundary:s=-1", "'s' must be a finite real number >= 0"),
+        ("boundary:w0=1.5", r"w0 = 1\.5 is not allowed; expected a number in \[0, 1\]"),
+        ("boundary:w0=-0.1", r"w0 = -0\.1 is not allowed; expected a number in \[0, 1\]"),
+        ("boundary:s=-1", "s = -1 is not allowed; expected a finite number >= 0"),
     ],
 )
 def test_bad_parameters(spec, message):

@@ -460,7 +460,7 @@ def test_bad_data_is_an_input_error_naming_the_file(cls, tmp_path):
         cls(data=str(tmp_path / "nan.npz"))
     with pytest.raises(InputError, match=r"missing\.csv.*no such file"):
         cls(data=str(tmp_path / "missing.csv"))
-    with pytest.raises(InputError, match="'data' must be a path"):
+    with pytest.raises(InputError, match="data = 3 is not allowed; expected a path"):
         cls(data=3)
 
 
@@ -498,10 +498,14 @@ def test_the_pegasos_ball_always_holds_the_hinge_optimum():
 @pytest.mark.parametrize(
     ("spec", "message"),
     [
-        ("lad:n=60,d=3,radius=0.01", "does not contain the minimizer (||w*|| = "),
+        ("lad:n=60,d=3,radius=0.01", "radius = 0.01 is not allowed; expected a ball ||w|| <= "),
+        ("hinge:n=60,d=4,radius=0.01", "contains the minimizer (||w*|| = "),
         ("hinge:n=60,d=4,radius=0.01", "take radius >= "),
-        ("lad:n=60,d=3,radius=0", "parameter 'radius' must be a finite real number > 0"),
-        ("hinge:n=60,d=4,radius=true", "parameter 'radius' must be a finite real number > 0"),
+        ("lad:n=60,d=3,radius=0", "radius = 0 is not allowed; expected a finite number > 0"),
+        (
+            "hinge:n=60,d=4,radius=true",
+            "radius = True is not allowed; expected a finite number > 0",
+        ),
     ],
 )
 def test_a_ball_without_the_optimum_is_refused(spec, message):

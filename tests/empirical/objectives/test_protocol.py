@@ -174,38 +174,53 @@ def test_same_seed_same_data_other_seed_other_data():
 @pytest.mark.parametrize("name", sorted(SMALL))
 def test_keys_are_the_constructor_parameters(name):
     keys = objective_keys(name)
-    with pytest.raises(UnknownNameError, match="unknown key.*'bogus'.*allowed: " + ", ".join(keys)):
+    allowed = f"one of {', '.join(keys)}$" if keys else "no keys$"
+    pattern = f"^objective '{name}': key = 'bogus' is not allowed; expected {allowed}"
+    with pytest.raises(UnknownNameError, match=pattern):
         objective(f"{name}:bogus=1")
 
 
 BAD_SPECS = [
     # (spec, error type, message pattern)
-    ("ridgee", UnknownNameError, "'ridgee' is not known.*did you mean 'ridge'.*allowed: ridge, "),
-    ("nothing-like-it", UnknownNameError, "allowed: ridge, least-squares, logistic"),
-    ("", InputError, "expected 'NAME"),
+    (
+        "ridgee",
+        UnknownNameError,
+        "^objective: name = 'ridgee' is not allowed; expected one of ridge, least-squares, "
+        ".*did you mean 'ridge'",
+    ),
+    ("nothing-like-it", UnknownNameError, "expected one of ridge, least-squares, logistic"),
+    ("", InputError, "^objective: spec = '' is not allowed; expected 'NAME"),
     ("ridge:n", InputError, "key=value"),
-    ("ridge:n=0", InputError, "'n' must be an integer >= 1; got 0"),
-    ("ridge:n=2.5", InputError, "'n' must be an integer >= 1; got 2.5"),
-    ("ridge:n=true", InputError, "'n' must be an integer >= 1; got True"),
-    ("ridge:lam=-1", InputError, "'lam' must be a finite real number >= 0; got -1"),
-    ("ridge:lam=abc", InputError, "'lam' must be a finite real number >= 0; got 'abc'"),
-    ("ridge:noise=inf", InputError, "'noise' must be a finite real number >= 0; got inf"),
-    ("ridge:seed=-3", InputError, "'seed' must be an integer >= 0; got -3"),
-    ("ridge:lam=0,n=3,d=5", InputError, "singular or nearly so"),
-    ("logistic:lam=0", InputError, "'lam' must be a finite real number > 0; got 0"),
-    ("hinge:lam=-0.1", InputError, "'lam' must be a finite real number > 0"),
-    ("least-squares:d=4,rank=4", InputError, r"'rank' must be an integer in \[1, d - 1\]"),
-    ("least-squares:d=1", InputError, "'d' must be an integer >= 2"),
+    (
+        "ridge:n=0",
+        InputError,
+        "^objective 'ridge': n = 0 is not allowed; expected an integer >= 1$",
+    ),
+    ("ridge:n=2.5", InputError, r"n = 2\.5 is not allowed; expected an integer >= 1"),
+    ("ridge:n=true", InputError, "n = True is not allowed; expected an integer >= 1"),
+    ("ridge:lam=-1", InputError, "lam = -1 is not allowed; expected a finite number >= 0"),
+    ("ridge:lam=abc", InputError, "lam = 'abc' is not allowed; expected a finite number >= 0"),
+    ("ridge:noise=inf", InputError, "noise = inf is not allowed; expected a finite number >= 0"),
+    ("ridge:seed=-3", InputError, "seed = -3 is not allowed; expected an integer >= 0"),
+    ("ridge:lam=0,n=3,d=5", InputError, "lam = 0 is not allowed; .*singular or nearly so"),
+    ("logistic:lam=0", InputError, "lam = 0 is not allowed; expected a finite number > 0"),
+    ("hinge:lam=-0.1", InputError, "lam = -0.1 is not allowed; expected a finite number > 0"),
+    ("least-squares:d=4,rank=4", InputError, r"rank = 4 is not allowed; .*\[1, d - 1\] = \[1, 3\]"),
+    ("least-squares:d=1", InputError, "d = 1 is not allowed; expected an integer >= 2"),
     ("lad:n=3,d=3", InputError, "n > d"),
-    ("quadratic:L=2", InputError, "'L' must equal lam = 1 when d = 1"),
-    ("quadratic:d=3,lam=2,L=1", InputError, "'L' must be a finite real number >= 2"),
-    ("quadratic:sigma=-1", InputError, "'sigma' must be a finite real number >= 0"),
-    ("worst-case-gd:N=0", InputError, "'N' must be an integer >= 1"),
-    ("worst-case-gd:L=0", InputError, "'L' must be a finite real number > 0"),
-    ("reddi:C=2", InputError, "'C' must be a finite real number > 2; got 2"),
-    ("valley:L=0.01", InputError, "'L' must be a finite real number >= 0.05"),
-    ("ridge:data=x.npz,n=5", InputError, "'n' cannot be combined with 'data'"),
-    ("least-squares:data=x.npz,rank=2", InputError, "'rank' cannot be combined with 'data'"),
+    ("quadratic:L=2", InputError, "L = 2 is not allowed; expected L = lam = 1 when d = 1"),
+    ("quadratic:d=3,lam=2,L=1", InputError, "L = 1 is not allowed; expected a finite number >= 2"),
+    ("quadratic:sigma=-1", InputError, "sigma = -1 is not allowed; expected a finite number >= 0"),
+    ("worst-case-gd:N=0", InputError, "N = 0 is not allowed; expected an integer >= 1"),
+    ("worst-case-gd:L=0", InputError, "L = 0 is not allowed; expected a finite number > 0"),
+    ("reddi:C=2", InputError, "C = 2 is not allowed; expected a finite number > 2$"),
+    ("valley:L=0.01", InputError, "L = 0.01 is not allowed; expected a finite number >= 0.05"),
+    ("ridge:data=x.npz,n=5", InputError, "n = 5 is not allowed; expected no value when 'data'"),
+    (
+        "least-squares:data=x.npz,rank=2",
+        InputError,
+        "rank = 2 is not allowed; expected no value when 'data'",
+    ),
 ]
 
 
@@ -216,7 +231,9 @@ def test_bad_specs(spec, error, pattern):
 
 
 def test_non_string_spec():
-    with pytest.raises(InputError, match=r"expected a spec 'NAME.*got int"):
+    with pytest.raises(
+        InputError, match=r"^objective: spec = 3 is not allowed; expected a spec 'NAME"
+    ):
         objective(3)  # type: ignore[arg-type]
 
 

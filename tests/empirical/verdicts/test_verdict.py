@@ -266,15 +266,39 @@ def test_verdict_to_dict_and_reason():
 GAPS = shaped(K5, 1.0 / K5, 10, 51)
 
 BAD = [
-    (lambda: RateShape(contraction=1.5), InputError, "contraction"),
-    (lambda: RateShape(exponent=float("nan")), InputError, "exponent"),
-    (lambda: check_upper(K5, GAPS, -1.0), InputError, "RateShape"),
-    (lambda: check_upper(K5, GAPS, ONE_OVER_K, alpha=0.7), InputError, "alpha"),
-    (lambda: check_match(K5, GAPS, ONE_OVER_K, delta=-0.1), InputError, "delta"),
-    (lambda: check_upper(K5, GAPS[:, 1:], ONE_OVER_K), InputError, "shape"),
-    (lambda: check_bound(K5, GAPS, np.ones(3)), InputError, "bound_values"),
-    (lambda: check_bound(K5, GAPS, -np.ones(K5.size)), InputError, "bound_values"),
-    (lambda: check_constant(K5, GAPS, 1 / K5, mode="lower"), UnknownNameError, "upper, match"),
+    (
+        lambda: RateShape(contraction=1.5),
+        InputError,
+        r"^RateShape: contraction = 1\.5 is not allowed; expected a number in \(0, 1\)$",
+    ),
+    (lambda: RateShape(exponent=float("nan")), InputError, "^RateShape: exponent = nan is not"),
+    (lambda: check_upper(K5, GAPS, -1.0), InputError, "^check_upper: shape = -1.0 .*a RateShape"),
+    (
+        lambda: check_upper(K5, GAPS, ONE_OVER_K, alpha=0.7),
+        InputError,
+        r"^check_upper: alpha = 0\.7 is not allowed; expected a number in \(0, 0\.5\)$",
+    ),
+    (
+        lambda: check_match(K5, GAPS, ONE_OVER_K, delta=-0.1),
+        InputError,
+        "^check_match: delta = -0.1 is not allowed; expected a finite number >= 0$",
+    ),
+    (
+        lambda: check_upper(K5, GAPS[:, 1:], ONE_OVER_K),
+        InputError,
+        rf"^check_upper: gaps = <array of shape .* expected an array of shape \(R, {K5.size}\)",
+    ),
+    (lambda: check_bound(K5, GAPS, np.ones(3)), InputError, "^check_bound: bound_values = "),
+    (
+        lambda: check_bound(K5, GAPS, -np.ones(K5.size)),
+        InputError,
+        rf"^check_bound: bound_values = <array of shape \({K5.size},\)> .* finite values > 0$",
+    ),
+    (
+        lambda: check_constant(K5, GAPS, 1 / K5, mode="lower"),
+        UnknownNameError,
+        "^check_constant: mode = 'lower' is not allowed; expected one of upper, match$",
+    ),
 ]
 
 
