@@ -197,7 +197,9 @@ def test_resizing_keeps_the_parts_and_checks_the_sizes() -> None:
     assert (longer.steps, longer.replicates) == (5000, 3) and longer == Scenario.from_dict(
         {**PLAIN, "steps": 5000, "replicates": 3}
     )
-    with pytest.raises(RatecheckError, match=r"scenario: steps = 0 is not allowed; expected an integer >= 1"):
+    with pytest.raises(
+        RatecheckError, match="scenario: steps = 0 is not allowed; expected an integer >= 1"
+    ):
         scenario.replace(steps=0)
     other = scenario.replace(sampling="shuffle")
     assert other.parts is not scenario.parts and other.sampling == "shuffle"
