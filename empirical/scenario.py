@@ -150,10 +150,7 @@ class Scenario:
                 sampling=self.sampling,
                 average=average,
             )
-        for name, minimum in (("steps", 1), ("replicates", 1), ("seed", 0)):
-            value = getattr(self, name)
-            if name != "replicates" or value is not None:
-                _set(self, name, _sized(name, value, minimum))
+        _check_sizes(self)
         _set(self, "_parts", Parts(objective, optimizer, schedule, average, expectation, plan))
 
     @property
@@ -193,10 +190,7 @@ class Scenario:
             sized = Scenario.__new__(Scenario)
             for name, value in {**self._fields(), **changes}.items():
                 object.__setattr__(sized, name, value)
-            for name, minimum in (("steps", 1), ("replicates", 1), ("seed", 0)):
-                value = getattr(sized, name)
-                if name != "replicates" or value is not None:
-                    object.__setattr__(sized, name, _sized(name, value, minimum))
+            _check_sizes(sized)
             object.__setattr__(sized, "_parts", self.parts)
             return sized
         return Scenario(**{**self._fields(), **changes})
@@ -319,9 +313,14 @@ def _field(name: str, check: Any, *args: Any, **kwargs: Any) -> Any:
         raise
 
 
-def _sized(name: str, value: object, minimum: int) -> int:
-    """A size field (steps, replicates, seed) as an integer >= ``minimum``."""
-    return _field(name, validation.integer, "scenario", name, value, minimum=minimum)
+def _check_sizes(scenario: Scenario) -> None:
+    """Set the size fields (steps, replicates, seed) of ``scenario`` to validated integers;
+    replicates may be None (sized by the data)."""
+    for name, minimum in (("steps", 1), ("replicates", 1), ("seed", 0)):
+        value = getattr(scenario, name)
+        if name != "replicates" or value is not None:
+            checked = _field(name, validation.integer, "scenario", name, value, minimum=minimum)
+            object.__setattr__(scenario, name, checked)
 
 
 def _constants(value: object) -> dict[str, float]:
