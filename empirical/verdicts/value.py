@@ -80,7 +80,7 @@ def check_bound(
     lower = mean - t_quantile(1 - alpha / count, size - 1) * se
     worst = int(np.argmax(upper / limit))
     ratio = Estimate(float(mean[worst] / limit[worst]), float(se[worst] / limit[worst]), size - 1)
-    where = (
+    checked_at = (
         f"{count} clean checkpoints k in [{int(ks[0])}, {int(ks[-1])}] (R = {size}, t_{size - 1})"
     )
     common = {
@@ -98,7 +98,7 @@ def check_bound(
         j = int(violated[np.argmax((lower / limit)[violated])])
         reason = (
             f"FAIL (bound-violated): at k={int(ks[j])} the mean gap {mean[j]:.4g} has the "
-            f"{pct(1 - alpha / count)} lower bound {lower[j]:.4g} (Bonferroni over {where}) "
+            f"{pct(1 - alpha / count)} lower bound {lower[j]:.4g} (Bonferroni over {checked_at}) "
             f"above the bound {limit[j]:.4g}; the bound is violated at {violated.size} "
             f"checkpoint(s)."
         )
@@ -106,8 +106,8 @@ def check_bound(
     if np.all(upper <= limit):
         reason = (
             f"PASS (within): the {pct(1 - alpha)} upper confidence limit of the mean gap is "
-            f"below the bound at all {where}; the closest is k={int(ks[worst])} with mean/bound "
-            f"{ratio.value:.3g} (upper limit/bound {upper[worst] / limit[worst]:.3g})."
+            f"below the bound at all {checked_at}; the closest is k={int(ks[worst])} with "
+            f"mean/bound {ratio.value:.3g} (upper limit/bound {upper[worst] / limit[worst]:.3g})."
         )
         return Verdict(outcome="pass", label=PASS_LABELS["upper"], reason=reason, **common)
     sigma = se[worst] * math.sqrt(size)
@@ -116,7 +116,7 @@ def check_bound(
         f"INCONCLUSIVE (imprecise): at k={int(ks[worst])} the mean gap {mean[worst]:.4g} is "
         f"{ratio.value:.3g} times the bound but its {pct(1 - alpha)} upper limit "
         f"{upper[worst]:.4g} exceeds it; no checkpoint is significantly above the bound "
-        f"({where}). "
+        f"({checked_at}). "
         + (
             f"About R = {n_needed} replicates would resolve it."
             if n_needed
@@ -170,7 +170,7 @@ def check_constant(
     ratio = mean_estimate((trace.gaps[:, sl] / constant[sl]).mean(axis=1))
     size = trace.size
     fit = context_fit(trace, ALPHA_C)
-    where = (
+    described = (
         f"the mean over the last decade k in [{int(trace.k[last])}, "
         f"{int(trace.k[clean.stop - 1])}] of gap/C(k) is {ratio.value:.4g} "
         f"(mean over R={size} replicates, t_{size - 1})"
@@ -202,18 +202,18 @@ def check_constant(
         label = "bound-violated" if side == "above" else "faster"
         if side == "above" and fit is not None and fail_label(fit, alpha) != "slower":
             label = fail_label(fit, alpha)
-        reason = f"FAIL ({label}): {where}; {test}, so the gap is {side} the theory's constant."
+        reason = f"FAIL ({label}): {described}; {test}, so the gap is {side} the theory's constant."
         return Verdict(outcome="fail", label=label, reason=reason, **common)
     if decision.outcome == "pass":
         label = PASS_LABELS[mode]
         return Verdict(
-            outcome="pass", label=label, reason=f"PASS ({label}): {where}; {test}.", **common
+            outcome="pass", label=label, reason=f"PASS ({label}): {described}; {test}.", **common
         )
     plausible, margin, power = constant_design(decision.bounds, mode, rtol)
     n_needed = needed_replicates(
         sigma_upper(ratio.se * math.sqrt(size), size), margin, alpha, power
     )
-    reason = f"INCONCLUSIVE (imprecise): {where}; {test}, so the data cannot decide." + (
+    reason = f"INCONCLUSIVE (imprecise): {described}; {test}, so the data cannot decide." + (
         f" About R = {n_needed} replicates would resolve it with {pct(POWER)} power if the "
         f"true ratio is {plausible:.4g}, the value in the interval closest to the theory's 1."
         if n_needed
