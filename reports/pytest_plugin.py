@@ -57,7 +57,7 @@ def failure_message(result: VerificationResult) -> str:
     where = f"window k in [{window[0]}, {window[1]}]" if window else "no window"
     seed = data["config"]["seed"]
     stages = "".join(
-        f"stage {s['stage']}: R = {s['replicates']} at alpha {s['alpha']:g}, "
+        f"stage {s['stage']}: R = {s['replicates']}, K = {s['steps']} at alpha {s['alpha']:g}, "
         f"{s['outcome'].upper()} ({s['label']})"
         + (f", asks R = {s['needed_replicates']}" if s["needed_replicates"] else "")
         + "\n"

@@ -130,7 +130,8 @@ def _next(data: dict[str, Any]) -> str | None:
 def _stages(stages: list[dict[str, Any]]) -> str:
     looks = []
     for stage in stages:
-        text = f"R = {stage['replicates']} at alpha {stage['alpha']:g}: {stage['outcome'].upper()}"
+        text = f"R = {stage['replicates']}, K = {stage['steps']} at alpha {stage['alpha']:g}: "
+        text += stage["outcome"].upper()
         text += f" ({stage['label']})"
         if stage["outcome"] == "inconclusive" and stage["needed_replicates"]:
             text += f", asks R = {stage['needed_replicates']}"

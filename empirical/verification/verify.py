@@ -65,10 +65,16 @@ __all__ = [
 
 SECOND_STAGE_LABELS = ("imprecise", "end-flattening", "pre-asymptotic")
 """INCONCLUSIVE labels that more replicates can resolve (an auto-sized verify's stage 2)."""
+THIRD_STAGE_LABELS = ("pre-asymptotic",)
+"""INCONCLUSIVE labels of stage 2 that a longer run can resolve (stage 3, K times LONGER)."""
+LONGER = 10
+"""Stage 3 reruns K = LONGER * K: one more decade, past the curvature of the burn-in."""
+LEVELS = (0.5, 0.25, 0.25)
+"""Fractions of alpha spent by the looks of an auto-sized verify (Bonferroni: they sum to 1)."""
 MAX_REPLICATES = 1000
 """R_cap: the most replicates an auto-sized verify runs."""
 TIME_CAP = 60.0
-"""Seconds an auto-sized verify's stage 2 may take, estimated from stage 1."""
+"""Seconds that stages 2 and 3 of an auto-sized verify may take, estimated from stage 1."""
 DENSE_CHECKPOINTS = 100
 """A linear rate records every k <= 100 (it may reach the float floor within a decade)."""
 LINEAR_STAGE = 1_000
@@ -154,15 +160,21 @@ def verify_scenario(
     """Run ``scenario`` and check it against its expectation (see :func:`verify`).
 
     With ``scenario.replicates`` set, one stage at that R and level alpha. Auto-sized (the
-    default, ``replicates=None``): a group-sequential test in two looks, each at level
-    alpha/2 (Bonferroni: P(FAIL | correct) and P(PASS | off by delta) stay <= alpha).
-    Stage 1 runs R0 = DEFAULT_REPLICATES replicates; a PASS or FAIL ends it. An
-    INCONCLUSIVE that more replicates can resolve (imprecise, end-flattening,
-    pre-asymptotic; not for a deterministic run) gets stage 2 at
-    R1 = min(max_replicates, max(4 R0, ceil(1.25 N))), N the replicates stage 1 asks for,
-    reusing stage 1's replicates (replicate r's stream depends on (seed, r) only, so
-    stage 2 runs r = R0 .. R1 - 1) and capped so that stage 2 takes about ``time_cap``
-    seconds at stage 1's measured speed.
+    default, ``replicates=None``): a group-sequential test in up to three looks at levels
+    alpha/2, alpha/4 and alpha/4 (Bonferroni: P(FAIL | correct) and P(PASS | off by delta)
+    stay <= alpha whatever path is taken).
+
+    1. R0 = DEFAULT_REPLICATES replicates for K = ``scenario.steps`` updates; a PASS or FAIL
+       ends it, and so does an INCONCLUSIVE that more replicates cannot resolve.
+    2. On imprecise, end-flattening or pre-asymptotic (not for a deterministic run):
+       R1 = min(max_replicates, max(4 R0, ceil(1.25 N))), N the replicates stage 1 asks
+       for, reusing stage 1's replicates (replicate r's stream depends on (seed, r) only,
+       so stage 2 runs r = R0 .. R1 - 1), capped so that it takes about ``time_cap``
+       seconds at stage 1's measured speed.
+    3. When stage 2 is still pre-asymptotic (every burn-in window materially curved at
+       R1, so more replicates of the same K cannot help): a rerun from scratch at
+       K3 = LONGER * K with R1 replicates, fewer if the rest of ``time_cap`` (at stage 2's
+       speed) does not allow them, and skipped below R0.
     """
     if scenario.expect is None:
         raise InputError("verify: the scenario has no expect=...; say what to check")
@@ -171,33 +183,27 @@ def verify_scenario(
     assert plan is not None
     options = {"progress": progress, "kernel": kernel}
     settings = _settings(scenario)
+    levels = [settings["alpha"] * share for share in LEVELS]
     if scenario.auto:
-        settings["alpha"] /= 2
+        settings["alpha"] = levels[0]
     first_trace = _linear_run(plan, scenario, options) if plan.linear else run(scenario, **options)
     notes = _stopped_note(first_trace, scenario.steps)
     record = scenario.record()
-    first = _checked(
-        plan,
-        first_trace,
-        parts.objective,
-        settings,
-        _config(record, first_trace, scenario.steps),
-        notes,
-    )
+
+    def checked(trace: Trace, level: float) -> VerificationResult:
+        config = _config(record, trace, scenario.steps)
+        return _checked(plan, trace, parts.objective, {**settings, "alpha": level}, config, notes)
+
+    first = checked(first_trace, settings["alpha"])
     if not scenario.auto:
         return first
-    stages = (_stage(1, first, settings["alpha"]),)
-    if (
-        first.outcome != "inconclusive"
-        or first.label not in SECOND_STAGE_LABELS
-        or first.checks.deterministic
-    ):
+    stages = (_stage(1, first, levels[0]),)
+    if not _resolvable(first, SECOND_STAGE_LABELS):
         return dataclasses.replace(first, stages=stages)
     size = first_trace.replicates
     wanted = min(max_replicates, max(4 * size, math.ceil(1.25 * (first.needed_replicates or 0))))
-    per_replicate = max(first_trace.wall_time - first_trace.compile_time, 1e-9) / size
-    affordable = size + int(time_cap / per_replicate)
-    total = min(wanted, affordable)
+    per_replicate = _seconds(first_trace) / size
+    total = min(wanted, size + int(time_cap / per_replicate))
     if total <= size:
         return dataclasses.replace(first, stages=stages)
     second_trace = run(
@@ -212,10 +218,42 @@ def verify_scenario(
             f"stage 2 stopped at R = {total} by the time cap ({time_cap:g} s at stage 1's speed); "
             f"stage 1 asked for R = {wanted}"
         )
-    final = _checked(
-        plan, trace, parts.objective, settings, _config(record, trace, scenario.steps), notes
+    second = checked(trace, levels[1])
+    stages = (*stages, _stage(2, second, levels[1]))
+    stopped = int(first_trace.k[-1]) < scenario.steps  # a longer run would change nothing
+    if plan.linear or stopped or not _resolvable(second, THIRD_STAGE_LABELS):
+        return dataclasses.replace(second, stages=stages)
+    longer = LONGER * scenario.steps
+    left = time_cap - _seconds(second_trace)
+    per_run = _seconds(second_trace) / second_trace.replicates * LONGER
+    count = min(total, int(left / per_run)) if left > 0 else 0
+    if count < size:
+        skipped = (
+            f"stage 3 (K = {longer}, R >= {size}) was not run: it would take more than the "
+            f"{max(left, 0):.3g} s left of the time cap ({time_cap:g} s)"
+        )
+        return dataclasses.replace(second, stages=stages, notes=(*second.notes, skipped))
+    notes.append(
+        f"stage 3 reran K = {longer} updates (R = {count}): at K = {scenario.steps} every "
+        "burn-in window was materially curved, which more replicates cannot change"
     )
-    return dataclasses.replace(final, stages=(*stages, _stage(2, final, settings["alpha"])))
+    third = checked(run(scenario.replace(replicates=count, steps=longer), **options), levels[2])
+    return dataclasses.replace(third, stages=(*stages, _stage(3, third, levels[2])))
+
+
+def _resolvable(result: VerificationResult, labels: tuple[str, ...]) -> bool:
+    """Whether another look can decide ``result``: a stochastic run INCONCLUSIVE with one
+    of ``labels``."""
+    return (
+        result.outcome == "inconclusive"
+        and result.label in labels
+        and not result.checks.deterministic
+    )
+
+
+def _seconds(trace: Trace) -> float:
+    """Seconds ``trace``'s updates took, its compilation excluded."""
+    return max(trace.wall_time - trace.compile_time, 1e-9)
 
 
 def _stopped_note(trace: Trace, steps: int) -> list[str]:
@@ -229,10 +267,11 @@ def _stopped_note(trace: Trace, steps: int) -> list[str]:
 
 
 def _stage(number: int, result: VerificationResult, alpha: float) -> dict[str, Any]:
-    """One look of an auto-sized verify: its R, level, outcome, label and needed R."""
+    """One look of an auto-sized verify: its R, K, level, outcome, label and needed R."""
     return {
         "stage": number,
         "replicates": result.trace.replicates,
+        "steps": int(result.trace.k[-1]),
         "alpha": alpha,
         "outcome": result.outcome,
         "label": result.label,

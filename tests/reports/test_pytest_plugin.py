@@ -152,4 +152,4 @@ def test_the_message_of_an_auto_sized_verify_lists_its_stages():
             steps=3000,
             seed=1,
         )
-    assert "stage 1: R = 30 at alpha 0.005" in str(caught.value)
+    assert "stage 1: R = 30, K = 3000 at alpha 0.005" in str(caught.value)

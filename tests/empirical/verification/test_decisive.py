@@ -122,7 +122,7 @@ def test_an_auto_sized_verify_adds_replicates_only_when_they_decide() -> None:
     auto = verify(**fields)
     assert (single.outcome, single.label) == ("inconclusive", "imprecise")
     assert auto.stages[0]["replicates"] == 30 and len(auto.stages) == 2
-    assert auto.stages[0]["alpha"] == auto.stages[1]["alpha"] == 0.005
+    assert (auto.stages[0]["alpha"], auto.stages[1]["alpha"]) == (0.005, 0.0025)
     assert auto.outcome == "pass" and auto.trace.replicates > 30
     np.testing.assert_array_equal(auto.trace.gap[:30], verify(**fields, replicates=30).trace.gap)
     assert "--replicates" not in auto.config["command"]
@@ -155,3 +155,45 @@ def test_the_time_cap_bounds_the_second_stage() -> None:
     )
     capped = verify_scenario(scenario, time_cap=1e-9)
     assert len(capped.stages) == 1 and capped.trace.replicates == 30
+
+
+RIDGE_REPLACEMENT = {
+    "objective": "ridge",
+    "optimizer": "sgd",
+    "schedule": "1/(lam*k)",
+    "expect": "sgd-sc-smooth-last",
+    "sampling": "replacement",
+    "steps": 10_000,
+}
+
+
+def test_a_third_look_runs_longer_when_more_replicates_leave_it_pre_asymptotic() -> None:
+    """Ridge with replacement sampling, seed 0: at K = 1e4 every burn-in window is
+    materially curved at R = 30 and at R = 120; a rerun at K = 1e5 (level alpha/4) passes."""
+    assert verify(**RIDGE_REPLACEMENT, replicates=120).label == "pre-asymptotic"
+    auto = verify(**RIDGE_REPLACEMENT)
+    assert [(s["replicates"], s["steps"]) for s in auto.stages] == [
+        (30, 10_000),
+        (120, 10_000),
+        (120, 100_000),
+    ]
+    assert [s["alpha"] for s in auto.stages] == [0.005, 0.0025, 0.0025]
+    assert [s["label"] for s in auto.stages][:2] == ["pre-asymptotic"] * 2
+    assert auto.outcome == "pass" and int(auto.trace.k[-1]) == 100_000
+    assert any(note.startswith("stage 3 reran K = 100000") for note in auto.notes)
+    assert "--steps 10000" in auto.config["command"]
+
+
+def test_the_third_look_is_skipped_when_the_time_cap_leaves_too_little(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each replicate costs 1 ms per 1e4 updates: stage 2 (90 new) fits in a 0.2 s cap, and
+    the 0.11 s left buys 11 replicates of a 1e5 run, fewer than R0 = 30."""
+    from empirical.verification import verify as module
+
+    monkeypatch.setattr(module, "_seconds", lambda trace: 1e-3 * trace.replicates)
+    scenario = Scenario(**RIDGE_REPLACEMENT)
+    result = module.verify_scenario(scenario, time_cap=0.2)
+    assert [s["replicates"] for s in result.stages] == [30, 120]
+    assert result.label == "pre-asymptotic"
+    assert any("stage 3 (K = 100000, R >= 30) was not run" in note for note in result.notes)
