@@ -185,15 +185,17 @@ def _run_and_write(specs: Sequence, args: argparse.Namespace) -> int:
     With the cache, the report's figures are kept in the cache's ``figures/`` directory too,
     so that an unchanged rerun copies them instead of drawing them again."""
     from reports.render import write_report
+    from reports.render.output import check_out
     from reports.suite.cache import result_cache
     from reports.suite.engine import run_suite
     from reports.suite.model import exit_code
 
+    check_out(args.out, force=args.force, name="--out")  # before any compute
     cache = not args.no_cache
     results = run_suite(specs, jobs=args.jobs, quick=args.quick, cache=cache)
     store = result_cache(cache)
     figures = store.figures if store is not None else None
-    write_report(results, args.out, quick=args.quick, figure_cache=figures)
+    write_report(results, args.out, quick=args.quick, figure_cache=figures, force=args.force)
     for result in results:
         print(f"{result.status:<13} {result.spec.id}")
     print(f"report: {Path(args.out) / 'index.html'} (report.md, results.json, figures/)")
@@ -236,7 +238,18 @@ def _add_report(sub: argparse._SubParsersAction) -> None:
     run.add_argument("suite", metavar="SUITE.toml")
     for parser, handler in ((report, _cmd_report), (run, _cmd_run)):
         add = parser.add_argument
-        add("--out", default="ratecheck-report", metavar="DIR", help="default: ratecheck-report")
+        add(
+            "--out",
+            default="ratecheck-report",
+            metavar="DIR",
+            help="a new or empty directory, or a previous report (default: ratecheck-report)",
+        )
+        add(
+            "--force",
+            action="store_true",
+            help="write into a DIR that holds other files: replace only the report's own "
+            "index.html, report.md, results.json and figures/, keep the rest",
+        )
         add("--jobs", type=_count, default=None, metavar="N", help="processes (default: all cores)")
         add("--quick", action="store_true", help="the CI-sized version of every check")
         add("--no-cache", action="store_true", help="recompute every check")

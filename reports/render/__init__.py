@@ -1,6 +1,7 @@
 """Report rendering: figures (PNG), ``report.md``, ``index.html`` and ``results.json``.
 
-``write_report(results, out)`` writes all four into the directory ``out``.
+``write_report(results, out)`` writes all four into the directory ``out``, whole or not at
+all (:mod:`reports.render.output`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 from reports.render.figures import render_panel, write_figures
 from reports.render.html import render_html
 from reports.render.markdown import render_markdown
+from reports.render.output import check_out, publish
 from reports.render.results_json import (
     REPORT_SCHEMA,
     ratecheck_version,
@@ -54,27 +56,37 @@ def write_report(
     quick: bool = False,
     created: str | None = None,
     figure_cache: str | os.PathLike[str] | None = None,
+    force: bool = False,
 ) -> ReportFiles:
     """Write ``out/index.html``, ``out/report.md``, ``out/results.json`` and
     ``out/figures/*.png`` (one per panel); ``created`` defaults to now (UTC).
 
+    ``out`` must be new, empty or a previous report; ``force`` allows any directory and
+    replaces only the report's own entries there (:func:`reports.render.output.publish`:
+    built beside ``out`` and moved into place, so a failure leaves ``out`` unchanged).
     ``figure_cache``: a directory of PNGs by panel content (see
     :func:`reports.render.figures.write_figures`), so that a rerun with unchanged results
     copies its figures instead of drawing them."""
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
     if created is None:
         created = datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat()
-    names = write_figures(results, out / FIGURE_DIR, figure_cache)
-    relative = {key: [f"{FIGURE_DIR}/{name}" for name in files] for key, files in names.items()}
     version = ratecheck_version()
     common = {"quick": quick, "created": created, "version": version, "figure_dir": FIGURE_DIR}
-    html = out / "index.html"
-    html.write_text(render_html(results, names, **common), encoding="utf-8")
-    markdown = out / "report.md"
-    markdown.write_text(render_markdown(results, names, **common), encoding="utf-8")
-    document = report_document(results, quick=quick, created=created, figures=relative)
-    json_path = out / "results.json"
-    json_path.write_text(report_json(document), encoding="utf-8")
-    figures = tuple(out / FIGURE_DIR / name for files in names.values() for name in files)
-    return ReportFiles(html=html, markdown=markdown, json=json_path, figures=figures)
+
+    def build(directory: Path) -> dict[str, list[str]]:
+        names = write_figures(results, directory / FIGURE_DIR, figure_cache)
+        relative = {key: [f"{FIGURE_DIR}/{name}" for name in files] for key, files in names.items()}
+        (directory / "index.html").write_text(render_html(results, names, **common), "utf-8")
+        (directory / "report.md").write_text(render_markdown(results, names, **common), "utf-8")
+        document = report_document(results, quick=quick, created=created, figures=relative)
+        (directory / "results.json").write_text(report_json(document), encoding="utf-8")
+        return names
+
+    names = publish(out, build, force=force)
+    target = check_out(out, force=True)
+    figures = tuple(target / FIGURE_DIR / name for files in names.values() for name in files)
+    return ReportFiles(
+        html=target / "index.html",
+        markdown=target / "report.md",
+        json=target / "results.json",
+        figures=figures,
+    )

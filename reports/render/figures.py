@@ -222,8 +222,12 @@ def render_panel(panel: Panel, path: str | Path) -> None:
         _draw(panel, path, _literal)
 
 
+STEM_MAX = 100
+"""Longest stem of a figure's file name (a check id may be longer than a file name can be)."""
+
+
 def _stem(check_id: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "-", check_id).strip("-.") or "check"
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", check_id)[:STEM_MAX].strip("-.") or "check"
 
 
 def figure_names(results: Sequence[CheckResult]) -> dict[str, list[str]]:
@@ -288,7 +292,7 @@ def write_figures(
     directory: str | Path,
     cache_dir: str | Path | None = None,
 ) -> dict[str, list[str]]:
-    """Render every panel into ``directory`` (its old PNG files are removed first).
+    """Render every panel into ``directory`` (created if absent; other files are kept).
 
     With ``cache_dir``, a panel drawn before with the same data by the same renderer
     (:func:`panel_key`) is copied from there instead of drawn again, and new drawings
@@ -297,8 +301,6 @@ def write_figures(
     """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    for old in directory.glob("*.png"):
-        old.unlink()
     cache = Path(cache_dir) if cache_dir is not None else None
     names = figure_names(results)
     for result in results:
