@@ -6,13 +6,15 @@ all (:mod:`reports.render.output`).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from reports.render.figures import render_panel, write_figures
+from reports.render.figures import draw_check, figure_names, render_panel
 from reports.render.html import render_html
 from reports.render.markdown import render_markdown
 from reports.render.output import check_out, publish
@@ -73,11 +75,13 @@ def write_report(
     common = {"quick": quick, "created": created, "version": version, "figure_dir": FIGURE_DIR}
 
     def build(directory: Path) -> dict[str, list[str]]:
-        names = write_figures(results, directory / FIGURE_DIR, figure_cache)
+        (directory / FIGURE_DIR).mkdir()
+        names = figure_names(results)
+        drawn = [_isolated(r, names, directory, figure_cache, common) for r in results]
         relative = {key: [f"{FIGURE_DIR}/{name}" for name in files] for key, files in names.items()}
-        (directory / "index.html").write_text(render_html(results, names, **common), "utf-8")
-        (directory / "report.md").write_text(render_markdown(results, names, **common), "utf-8")
-        document = report_document(results, quick=quick, created=created, figures=relative)
+        (directory / "index.html").write_text(render_html(drawn, names, **common), "utf-8")
+        (directory / "report.md").write_text(render_markdown(drawn, names, **common), "utf-8")
+        document = report_document(drawn, quick=quick, created=created, figures=relative)
         (directory / "results.json").write_text(report_json(document), encoding="utf-8")
         return names
 
@@ -90,3 +94,37 @@ def write_report(
         json=target / "results.json",
         figures=figures,
     )
+
+
+def _isolated(
+    result: CheckResult,
+    names: dict[str, list[str]],
+    directory: Path,
+    figure_cache: str | os.PathLike[str] | None,
+    common: dict[str, Any],
+) -> CheckResult:
+    """``result`` once its figures are drawn and its sections render; if a stage fails,
+    the check becomes an ``error`` with that one line (and no figures), so that one
+    check never keeps the others from the report. ``names[id]`` is emptied then."""
+    stage = "figures"
+    try:
+        cache = Path(figure_cache) if figure_cache is not None else None
+        draw_check(result, names[result.spec.id], directory / FIGURE_DIR, cache)
+        stage = "report sections"
+        render_html([result], names, **common)
+        render_markdown([result], names, **common)
+        report_json(report_document([result], quick=bool(common["quick"]), created=""))
+    except Exception as exc:  # any failure of this check's rendering is this check's error
+        for name in names[result.spec.id]:
+            (directory / FIGURE_DIR / name).unlink(missing_ok=True)
+        names[result.spec.id] = []
+        return dataclasses.replace(
+            result,
+            verdict="inconclusive",
+            label="error",
+            status="error",
+            reason=f"The check ran, but its {stage} could not be written. "
+            f"{type(exc).__name__}: {exc}",
+            panels=(),
+        )
+    return result

@@ -37,7 +37,14 @@ from matplotlib.figure import Figure
 from reports.suite.cache import jsonable
 from reports.suite.model import CheckResult, Curve, Panel
 
-__all__ = ["FIGURE_SIZE", "figure_names", "panel_key", "render_panel", "write_figures"]
+__all__ = [
+    "FIGURE_SIZE",
+    "draw_check",
+    "figure_names",
+    "panel_key",
+    "render_panel",
+    "write_figures",
+]
 
 FIGURE_SIZE = (7.2, 4.6)
 """Inches; at :data:`DPI` a figure is 792 x 506 pixels."""
@@ -58,6 +65,9 @@ _PNG_HEAD = b"\x89PNG\r\n\x1a\n"
 _PNG_TAIL = b"IEND\xaeB`\x82"
 _LOG_X = {"loglog"}
 _LOG_Y = {"loglog", "semilogy"}
+NOTHING_DRAWN = "no value to draw: none is finite (and > 0 on a log axis)"
+"""What a panel says when every value is NaN, infinite or, on a log axis, <= 0 (a run
+whose replicates all diverged before the first checkpoint)."""
 
 
 def _array(values: Sequence[Any] | None) -> np.ndarray:
@@ -137,6 +147,9 @@ def _draw_rates(ax: Axes, panel: Panel, text: Callable[[str], str]) -> None:
         data.append(values[0])
         drawn += values
     first = panel.curves[0]
+    if not any(np.isfinite(values).any() for values in drawn):
+        ax.text(0.5, 0.5, text(NOTHING_DRAWN), ha="center", va="center", transform=ax.transAxes)
+        return
     if first.style in _LOG_X:
         ax.set_xscale("log")
     if first.style in _LOG_Y:
@@ -287,6 +300,25 @@ def _store(source: Path, cache_dir: Path, key: str) -> None:
             os.unlink(tmp)
 
 
+def draw_check(
+    result: CheckResult,
+    names: Sequence[str],
+    directory: Path,
+    cache: Path | None = None,
+) -> None:
+    """Draw ``result``'s panels into ``directory`` as the files ``names`` (copied from the
+    PNG cache ``cache`` where a panel was drawn before, see :func:`write_figures`)."""
+    for panel, name in zip(result.panels, names, strict=True):
+        target = directory / name
+        key = panel_key(panel) if cache is not None else ""
+        if cache is not None and _is_png(cache / f"{key}.png"):
+            shutil.copyfile(cache / f"{key}.png", target)
+            continue
+        render_panel(panel, target)
+        if cache is not None:
+            _store(target, cache, key)
+
+
 def write_figures(
     results: Sequence[CheckResult],
     directory: str | Path,
@@ -304,13 +336,5 @@ def write_figures(
     cache = Path(cache_dir) if cache_dir is not None else None
     names = figure_names(results)
     for result in results:
-        for panel, name in zip(result.panels, names[result.spec.id], strict=True):
-            target = directory / name
-            key = panel_key(panel) if cache is not None else ""
-            if cache is not None and _is_png(cache / f"{key}.png"):
-                shutil.copyfile(cache / f"{key}.png", target)
-                continue
-            render_panel(panel, target)
-            if cache is not None:
-                _store(target, cache, key)
+        draw_check(result, names[result.spec.id], directory, cache)
     return names
