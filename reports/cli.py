@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from theory.errors import RatecheckError
-from theory.validation import rejection
+from theory.validation import not_allowed, rejection
 
 EXIT_OK = 0
 EXIT_FAIL = 1
@@ -43,13 +43,14 @@ def _cmd_theory(args: argparse.Namespace) -> int:
         return EXIT_OK
     if words[0] == "robbins-monro":
         if len(words) != 2:
-            raise RatecheckError(
-                'usage: ratecheck theory robbins-monro "EXPR" (exactly one expression in k)'
-            )
+            expected = 'exactly one expression in k, such as "c/k"'
+            where = "ratecheck theory robbins-monro"
+            raise not_allowed(where, "arguments", words[1:], expected, RatecheckError)
         print(render_robbins_monro(robbins_monro(words[1]), fmt=args.format))
         return EXIT_OK
     if len(words) != 1:
-        raise RatecheckError(f"ratecheck theory takes one theorem id, got {len(words)}: {words}")
+        expected = 'one theorem id, or robbins-monro "EXPR"'
+        raise not_allowed("ratecheck theory", "arguments", words, expected, RatecheckError)
     print(render_theorem(get_theorem(words[0]), fmt=args.format))
     return EXIT_OK
 

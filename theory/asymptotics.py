@@ -35,6 +35,7 @@ import sympy as sp
 from sympy.core.relational import Relational
 
 from theory import symbols as S
+from theory import validation
 from theory.errors import InputError
 
 __all__ = [
@@ -127,32 +128,35 @@ class _NoRule(Exception):
 # --------------------------------------------------------------------------- input checks
 
 
-def _check_expr(value: object, what: str) -> sp.Expr:
+def _check_expr(where: str, name: str, value: object) -> sp.Expr:
+    """``value`` as a SymPy expression, if it is one or a number (not a bool)."""
     if isinstance(value, bool) or not isinstance(value, sp.Expr | int | float):
-        raise InputError(
-            f"{what} must be a SymPy expression (build it from theory.symbols), "
-            f"got {type(value).__name__} {value!r}"
-        )
+        expected = "a SymPy expression or a number (build it from theory.symbols)"
+        raise validation.not_allowed(where, name, value, expected)
     return sp.sympify(value) if not isinstance(value, sp.Expr) else value
 
 
-def _check_bound(bound: object, var: sp.Symbol = S.k) -> sp.Expr:
-    expr = _check_expr(bound, "bound")
+def _check_bound(where: str, bound: object, var: sp.Symbol = S.k, name: str = "bound") -> sp.Expr:
+    """``bound`` as a SymPy expression in ``var``."""
+    expr = _check_expr(where, name, bound)
     if var not in expr.free_symbols:
-        raise InputError(f"bound {expr} does not depend on {var}; a rate needs B({var})")
+        expected = f"a SymPy expression that depends on {var} (a rate B({var}))"
+        raise validation.not_allowed(where, name, bound, expected)
     return expr
 
 
-def _check_conditions(conditions: Iterable[object]) -> Conditions:
+def _check_conditions(where: str, conditions: Iterable[object]) -> Conditions:
+    """``conditions`` (one relational or several) as a tuple of relationals."""
     if isinstance(conditions, Relational):
         conditions = (conditions,)
     out = []
-    for cond in conditions:
+    for i, cond in enumerate(conditions):
         if not isinstance(cond, Relational):
-            raise InputError(
-                f"condition {cond!r} must be a SymPy relational such as eta < 2/lam "
-                "(a condition that SymPy evaluates to True or False is not one)"
+            expected = (
+                "a SymPy relational such as eta < 2/lam (one that SymPy evaluates to True "
+                "or False is not one)"
             )
+            raise validation.not_allowed(where, f"conditions[{i}]", cond, expected)
         out.append(cond)
     return tuple(out)
 
@@ -401,7 +405,8 @@ def leading_term(bound: sp.Expr, k: sp.Symbol = S.k, conditions: Iterable = ()) 
     ``leading_term(2*D**2*L/k + 2*D*sigma/sqrt(b*k)) == 2*D*sigma/sqrt(b*k)`` (fixed b).
     A bound with a floor (``(1 - eta*lam)**(2*k)*(R**2 - V) + V``) leads with the floor V.
     """
-    return _leading(_check_bound(bound, k), k, _check_conditions(conditions))
+    where = "leading_term"
+    return _leading(_check_bound(where, bound, k), k, _check_conditions(where, conditions))
 
 
 @functools.lru_cache(maxsize=1024)
@@ -433,7 +438,7 @@ def rate_shape(bound: sp.Expr, conditions: Iterable = ()) -> RateShape:
     the exponent is None and the contraction is ``lim B(k+1)/B(k)``. A bound with a
     floor V > 0 reports ``floor=V`` and the shape of ``B - V``.
     """
-    return _shape(_check_bound(bound), _check_conditions(conditions))
+    return _shape(_check_bound("rate_shape", bound), _check_conditions("rate_shape", conditions))
 
 
 @functools.lru_cache(maxsize=1024)
@@ -467,15 +472,16 @@ def iterations_to_eps(bound: sp.Expr, conditions: Iterable = (), eps: sp.Symbol 
     ``17*G**2*log(17*G**2/(lam*eps))/(lam*eps)`` for Shamir-Zhang (log(C/eps) ~ log(1/eps)).
     Linear ``C rho**k``: ``log(C/eps)/log(1/rho)``.
     """
-    return _iterations(
-        _check_bound(bound), _check_conditions(conditions), _check_symbol(eps, "eps")
-    )
+    return _checked_iterations("iterations_to_eps", bound, conditions, eps)
 
 
-def _check_symbol(value: object, what: str) -> sp.Symbol:
-    if not isinstance(value, sp.Symbol):
-        raise InputError(f"{what} must be a SymPy symbol, got {value!r}")
-    return value
+def _checked_iterations(
+    where: str, bound: object, conditions: Iterable[object], eps: object
+) -> sp.Expr:
+    """:func:`iterations_to_eps` for the public function ``where``, its inputs checked."""
+    if not isinstance(eps, sp.Symbol):
+        raise validation.not_allowed(where, "eps", eps, "a SymPy symbol")
+    return _iterations(_check_bound(where, bound), _check_conditions(where, conditions), eps)
 
 
 def samples_to_eps(bound: sp.Expr, conditions: Iterable = (), eps: sp.Symbol = S.eps) -> sp.Expr:
@@ -483,19 +489,23 @@ def samples_to_eps(bound: sp.Expr, conditions: Iterable = (), eps: sp.Symbol = S
 
     For ``2*D**2*L/k + 2*D*sigma/sqrt(b*k)`` at fixed b: ``4*D**2*sigma**2/eps**2``.
     """
-    return sp.simplify(S.b * iterations_to_eps(bound, conditions, eps))
+    return sp.simplify(S.b * _checked_iterations("samples_to_eps", bound, conditions, eps))
 
 
 def split_batch_terms(bound: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
     """``(deterministic, stochastic)``: the terms of ``bound`` free of b, and those with b."""
-    expr = _check_bound(bound)
+    return _split("split_batch_terms", "bound", bound)
+
+
+def _split(where: str, name: str, bound: object) -> tuple[sp.Expr, sp.Expr]:
+    """:func:`split_batch_terms` of the input ``name`` of the public function ``where``."""
+    expr = _check_bound(where, bound, name=name)
     terms = sp.Add.make_args(sp.expand(expr))
     deterministic = sp.Add(*(t for t in terms if S.b not in t.free_symbols))
     stochastic = sp.Add(*(t for t in terms if S.b in t.free_symbols))
     if deterministic == 0 or stochastic == 0:
-        raise InputError(
-            f"bound {expr}: needs both a term free of the batch size b and a term with b"
-        )
+        expected = "a sum of a term free of the batch size b and a term with b"
+        raise validation.not_allowed(where, name, bound, expected)
     return deterministic, stochastic
 
 
@@ -505,7 +515,7 @@ def batch_crossover(bound: sp.Expr, budget: sp.Symbol = S.n) -> sp.Expr:
     For ``2*D**2*L/k + 2*D*sigma/sqrt(b*k)``: ``b* = sigma*sqrt(n)/(D*L)``; below b* the
     stochastic term dominates and a larger batch costs nothing per sample.
     """
-    deterministic, stochastic = split_batch_terms(bound)
+    deterministic, stochastic = _split("batch_crossover", "bound", bound)
     batch = sp.Dummy("b", positive=True)
     per_sample = (deterministic - stochastic).subs(S.k, budget / S.b).subs(S.b, batch)
     roots = [r for r in sp.solve(sp.Eq(per_sample, 0), batch) if r.is_positive is not False]
@@ -524,10 +534,12 @@ def batch_scaling(smooth: sp.Expr, nonsmooth: sp.Expr) -> BatchScaling:
 
     Derived: ``sqrt(b)``, ``b`` and ``sqrt(b)`` for the catalog's bounds.
     """
-    deterministic, stochastic = (leading_term(t) for t in split_batch_terms(smooth))
-    lead = leading_term(_check_bound(nonsmooth))
+    where = "batch_scaling"
+    deterministic, stochastic = (leading_term(t) for t in _split(where, "smooth", smooth))
+    lead = leading_term(_check_bound(where, nonsmooth, name="nonsmooth"))
     if S.b not in lead.free_symbols or S.sigma not in lead.free_symbols:
-        raise InputError(f"non-smooth bound {nonsmooth}: expected it to depend on b and sigma")
+        expected = "a bound whose leading term depends on b and sigma, as G**2 + sigma**2/b"
+        raise validation.not_allowed(where, "nonsmooth", nonsmooth, expected)
 
     def per_sample(expr: sp.Expr) -> sp.Expr:
         return expr.subs(S.k, S.n / S.b)
@@ -553,19 +565,23 @@ def minibatch_variance(
     a fixed sum, so ``0 = N*sigma2 + N*(N - 1)*cov`` and
     ``Var(mean) = sigma2/b * (N - b)/(N - 1)``.
     """
-    sigma2 = _check_expr(sigma2, "sigma2")
-    b = _check_expr(b, "b")
-    if b.is_number and not (b.is_integer and b >= 1):
-        raise InputError(f"b (batch size) must be an integer >= 1, got {b}")
+    where = "minibatch_variance"
+    sigma2 = _check_expr(where, "sigma2", sigma2)
+    size = _check_expr(where, "b", b)
+    if size.is_number and not (size.is_integer and size >= 1):
+        expected = "a batch size: an integer >= 1 or a symbolic expression"
+        raise validation.not_allowed(where, "b", b, expected)
     cov = sp.Symbol("cov")
     if N is None:
         cov_value = sp.S.Zero
     else:
-        N = _check_expr(N, "N")
-        if N.is_number and not (N.is_integer and N >= 2):
-            raise InputError(f"N (number of points) must be an integer >= 2, got {N}")
-        if (N - b).is_negative:
-            raise InputError(f"b={b} draws without replacement need N >= b points, got N={N}")
-        (cov_value,) = sp.solve(sp.Eq(N * sigma2 + N * (N - 1) * cov, 0), cov)
-    variance = (b * sigma2 + b * (b - 1) * cov) / b**2
+        points = _check_expr(where, "N", N)
+        if points.is_number and not (points.is_integer and points >= 2):
+            expected = "a number of points: an integer >= 2 or a symbolic expression"
+            raise validation.not_allowed(where, "N", N, expected)
+        if (points - size).is_negative:
+            expected = f"N >= b = {b}: b draws without replacement need b points"
+            raise validation.not_allowed(where, "N", N, expected)
+        (cov_value,) = sp.solve(sp.Eq(points * sigma2 + points * (points - 1) * cov, 0), cov)
+    variance = (size * sigma2 + size * (size - 1) * cov) / size**2
     return sp.factor(variance.subs(cov, cov_value))

@@ -52,7 +52,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from theory.errors import UnknownNameError
+from theory import validation
 from theory.symbols import D, G, L, R, alpha, b, c, eta, gamma, k, lam, mu, sigma
 from theory.theorems import Theorem
 
@@ -786,9 +786,4 @@ def theorem_ids() -> tuple[str, ...]:
 
 def get_theorem(theorem_id: str) -> Theorem:
     """The theorem with this id; :class:`UnknownNameError` lists the known ids otherwise."""
-    try:
-        return _BY_ID[theorem_id]
-    except (KeyError, TypeError):
-        raise UnknownNameError(
-            f"unknown theorem {theorem_id!r}; known: {', '.join(_BY_ID)}"
-        ) from None
+    return _BY_ID[validation.choice("theorem", "id", theorem_id, _BY_ID)]

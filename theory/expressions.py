@@ -20,7 +20,7 @@ import sympy as sp
 from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.str import StrPrinter
 
-from theory import symbols
+from theory import symbols, validation
 from theory.errors import InputError, UnknownNameError
 
 MAX_LENGTH = 500
@@ -92,7 +92,7 @@ def parse_expression(
     piece of ``text``; ``what`` names the formula in messages (e.g. "schedule").
     """
     if not isinstance(text, str):
-        raise InputError(f"{what} must be text, got {type(text).__name__} {text!r}")
+        raise validation.not_allowed("parse_expression", "text", text, "a formula as text (a str)")
     if len(text) > MAX_LENGTH:
         raise InputError(f"{what} is {len(text)} characters long; at most {MAX_LENGTH} allowed")
     if not text.strip():

@@ -13,7 +13,7 @@ import numbers
 
 import sympy as sp
 
-from theory import symbols
+from theory import symbols, validation
 from theory.errors import InputError
 from theory.expressions import format_expression, parse_expression
 
@@ -30,10 +30,8 @@ def parse_schedule(source: str | sp.Expr | int | float) -> sp.Expr:
     """
     is_number = isinstance(source, numbers.Real) and not isinstance(source, bool)
     if not isinstance(source, str | sp.Expr) and not is_number:
-        raise InputError(
-            f"schedule must be text, a SymPy expression or a number, "
-            f"got {type(source).__name__} {source!r}"
-        )
+        expected = "text, a SymPy expression or a number"
+        raise validation.not_allowed("schedule", "source", source, expected)
     return _parse_schedule(source)
 
 
@@ -80,7 +78,7 @@ def _number(value: numbers.Real) -> sp.Expr:
         return sp.Rational(int(value.numerator), int(value.denominator))
     as_float = float(value)
     if as_float != as_float or abs(as_float) == float("inf"):
-        raise InputError(f"schedule must be a finite number, got {value!r}")
+        raise validation.not_allowed("schedule", "source", value, "a finite number")
     return sp.Rational(repr(as_float))
 
 

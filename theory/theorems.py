@@ -26,9 +26,9 @@ from typing import Any
 import sympy as sp
 from sympy.core.relational import Relational
 
-from theory import asymptotics
+from theory import asymptotics, validation
 from theory import symbols as S
-from theory.errors import InputError, UnknownNameError
+from theory.errors import InputError
 
 __all__ = [
     "ASSUMPTIONS",
@@ -133,22 +133,17 @@ _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _KNOWN = frozenset(S.ALL.values())
 
 
-def _choice(name: str, value: object, allowed: tuple[str, ...]) -> None:
-    if value not in allowed:
-        raise UnknownNameError(f"{name} {value!r} is not one of: {', '.join(allowed)}")
-
-
-def _symbolic(name: str, value: object, *, optional: bool = False) -> None:
+def _symbolic(where: str, name: str, value: object, *, optional: bool = False) -> None:
+    """Refuse a ``value`` that is not a SymPy expression in the symbols of theory.symbols."""
     if value is None and optional:
         return
     if not isinstance(value, sp.Expr):
-        raise InputError(f"{name} must be a SymPy expression, got {type(value).__name__}")
+        raise validation.not_allowed(where, name, value, "a SymPy expression")
     unknown = value.free_symbols - _KNOWN
     if unknown:
-        raise InputError(
-            f"{name} {value} uses symbols not in theory.symbols: "
-            f"{', '.join(sorted(map(str, unknown)))} (use theory.symbols, not look-alikes)"
-        )
+        names = ", ".join(sorted(map(str, unknown)))
+        expected = f"an expression in the symbols of theory.symbols, not look-alikes ({names})"
+        raise validation.not_allowed(where, name, value, expected)
 
 
 def _two_power_law_terms(bound: sp.Expr) -> bool:
@@ -206,61 +201,63 @@ class Theorem:
 
     def __post_init__(self) -> None:
         if not isinstance(self.id, str) or not _ID.match(self.id):
-            raise InputError(f"theorem id {self.id!r} must be kebab-case: lowercase words and -")
-        _choice("method", self.method, METHODS)
-        _choice("iterate", self.iterate, ITERATES)
-        _choice("quantity", self.quantity, QUANTITIES)
-        _choice("kind", self.kind, KINDS)
+            expected = "kebab-case: lowercase words and digits joined by -"
+            raise validation.not_allowed("theorem", "id", self.id, expected)
+        where = f"theorem {self.id!r}"
+        validation.choice(where, "method", self.method, METHODS)
+        validation.choice(where, "iterate", self.iterate, ITERATES)
+        validation.choice(where, "quantity", self.quantity, QUANTITIES)
+        validation.choice(where, "kind", self.kind, KINDS)
         if not isinstance(self.assumptions, tuple) or not self.assumptions:
-            raise InputError(f"theorem {self.id}: assumptions must be a non-empty tuple of tags")
+            expected = "a non-empty tuple of assumption tags"
+            raise validation.not_allowed(where, "assumptions", self.assumptions, expected)
         for tag in self.assumptions:
-            _choice(f"theorem {self.id}: assumption", tag, tuple(ASSUMPTIONS))
-        _symbolic(f"theorem {self.id}: bound", self.bound)
-        _symbolic(f"theorem {self.id}: schedule", self.schedule, optional=True)
-        _symbolic(f"theorem {self.id}: iterate_param", self.iterate_param, optional=True)
+            validation.choice(where, "assumption", tag, ASSUMPTIONS)
+        _symbolic(where, "bound", self.bound)
+        _symbolic(where, "schedule", self.schedule, optional=True)
+        _symbolic(where, "iterate_param", self.iterate_param, optional=True)
         if S.k not in self.bound.free_symbols:
-            raise InputError(f"theorem {self.id}: bound {self.bound} does not depend on k")
-        if not isinstance(self.valid_from, int) or self.valid_from < 0:
-            raise InputError(f"theorem {self.id}: valid_from must be an int >= 0")
+            expected = "an expression that depends on k"
+            raise validation.not_allowed(where, "bound", self.bound, expected)
+        validation.integer(where, "valid_from", self.valid_from, minimum=0)
         if not isinstance(self.conditions, tuple):
-            raise InputError(f"theorem {self.id}: conditions must be a tuple of relationals")
-        for cond in self.conditions:
+            expected = "a tuple of SymPy relationals"
+            raise validation.not_allowed(where, "conditions", self.conditions, expected)
+        for i, cond in enumerate(self.conditions):
             if not isinstance(cond, Relational):
-                raise InputError(
-                    f"theorem {self.id}: condition {cond!r} is not a SymPy relational "
-                    "(one that evaluates to True/False states nothing)"
-                )
-            _symbolic(f"theorem {self.id}: condition", cond.lhs - cond.rhs)
-        self._check_constants()
-        self._check_batch()
+                expected = "a SymPy relational (one that evaluates to True/False states nothing)"
+                raise validation.not_allowed(where, f"conditions[{i}]", cond, expected)
+            _symbolic(where, f"conditions[{i}]", cond.lhs - cond.rhs)
+        self._check_constants(where)
+        self._check_batch(where)
         if not isinstance(self.attained_on, tuple) or not all(
             isinstance(name, str) and name for name in self.attained_on
         ):
-            raise InputError(f"theorem {self.id}: attained_on must be a tuple of objective names")
+            expected = "a tuple of objective names"
+            raise validation.not_allowed(where, "attained_on", self.attained_on, expected)
         if self.exhibit is not None:
-            object.__setattr__(self, "exhibit", self._checked_exhibit(self.exhibit))
+            object.__setattr__(self, "exhibit", self._checked_exhibit(where, self.exhibit))
 
-    def _checked_exhibit(self, exhibit: object) -> Mapping[str, Any]:
+    def _checked_exhibit(self, where: str, exhibit: object) -> Mapping[str, Any]:
         """The exhibit, read-only and in the order of :data:`EXHIBIT_KEYS`, once its keys
         are those of ``empirical.verify``."""
         if not isinstance(exhibit, Mapping):
-            raise InputError(f"theorem {self.id}: exhibit must be a dict, got {exhibit!r}")
-        unknown = sorted(set(exhibit) - set(EXHIBIT_KEYS))
+            expected = "a dict of keyword arguments of empirical.verify"
+            raise validation.not_allowed(where, "exhibit", exhibit, expected)
+        unknown = [key for key in exhibit if key not in EXHIBIT_KEYS]
         if unknown:
-            raise InputError(
-                f"theorem {self.id}: exhibit key(s) {', '.join(unknown)} unknown; allowed: "
-                f"{', '.join(EXHIBIT_KEYS)}"
-            )
+            expected = f"one of {', '.join(EXHIBIT_KEYS)}"
+            raise validation.not_allowed(where, "exhibit key", unknown[0], expected)
         missing = [key for key in _EXHIBIT_REQUIRED if key not in exhibit]
         if missing:
-            raise InputError(f"theorem {self.id}: exhibit lacks {', '.join(missing)}")
+            expected = f"the required keys {', '.join(_EXHIBIT_REQUIRED)}"
+            raise validation.missing(f"{where} exhibit", missing, expected)
         if exhibit["expect"] != self.id:
-            raise InputError(
-                f"theorem {self.id}: its exhibit expects {exhibit['expect']!r}, not its own id"
-            )
+            expected = f"the theorem's own id, {self.id!r}"
+            raise validation.not_allowed(where, "exhibit['expect']", exhibit["expect"], expected)
         return MappingProxyType({key: exhibit[key] for key in EXHIBIT_KEYS if key in exhibit})
 
-    def _check_constants(self) -> None:
+    def _check_constants(self, where: str) -> None:
         brought = {ASSUMPTIONS[t].constant for t in self.assumptions} - {None}
         for extra in (self.schedule, self.iterate_param):
             if extra is not None:
@@ -268,22 +265,19 @@ class Theorem:
         used = set(self.bound.free_symbols)
         for cond in self.conditions:
             used |= cond.free_symbols
-        missing = used - brought - {S.k, S.b}
+        missing = sorted(used - brought - {S.k, S.b}, key=str)
         if missing:
-            raise InputError(
-                f"theorem {self.id}: constant(s) {', '.join(sorted(map(str, missing)))} "
-                "come from no assumption, schedule or iterate_param"
-            )
+            expected = "constants that an assumption, the schedule or iterate_param brings"
+            raise validation.not_allowed(where, "constants", missing, expected)
 
-    def _check_batch(self) -> None:
+    def _check_batch(self, where: str) -> None:
         has_b = S.b in self.bound.free_symbols
         if has_b and self.method not in ("minibatch-sgd", "any"):
-            raise InputError(
-                f"theorem {self.id}: bound depends on the batch size b, method must be "
-                f"minibatch-sgd (or any), got {self.method!r}"
-            )
+            expected = "minibatch-sgd or any, as the bound depends on the batch size b"
+            raise validation.not_allowed(where, "method", self.method, expected)
         if self.method == "minibatch-sgd" and not has_b:
-            raise InputError(f"theorem {self.id}: method minibatch-sgd but b is not in the bound")
+            expected = "a bound in the batch size b, as the method is minibatch-sgd"
+            raise validation.not_allowed(where, "bound", self.bound, expected)
 
     # ------------------------------------------------------------------ derived
 

@@ -141,10 +141,15 @@ def fit_minibatch(
     if len(batches) < 2 or any(not isinstance(b, int | np.integer) or b < 1 for b in batches):
         expected = "at least 2 integer batch sizes >= 1"
         raise validation.not_allowed(where, "ks.keys()", list(batches), expected)
-    columns, windows, sizes = [], {}, set()
+    columns, windows, replicates = [], {}, 0
     for b in batches:
         k_b = checked_k(ks[b], where)
         gap_b = checked_gaps(gaps[b], k_b.size, where, f"gaps[{b}]")
+        if b == batches[0]:
+            replicates = gap_b.shape[0]
+        elif gap_b.shape[0] != replicates:
+            expected = f"{replicates} replicates (rows), as gaps[{batches[0]}] has"
+            raise validation.not_allowed(where, f"gaps[{b}]", gap_b, expected)
         clean = clean_range(k_b, gap_b, kmin, floor_threshold(gap_b, f_scale, machine_eps(gaps[b])))
         if clean.n_diverged or clean.size < 2:
             raise InputError(
@@ -154,9 +159,6 @@ def fit_minibatch(
         sl = slice(clean.start, clean.stop)
         columns.append((np.full(clean.size, float(b)), k_b[sl], gap_b[:, sl]))
         windows[int(b)] = (int(k_b[clean.start]), int(k_b[clean.stop - 1]))
-        sizes.add(gap_b.shape[0])
-    if len(sizes) != 1:
-        raise InputError(f"gaps: every batch size needs the same number of replicates, got {sizes}")
     data = np.log(
         np.vstack(
             [
@@ -185,6 +187,6 @@ def fit_minibatch(
         c=exp_interval(estimates[3]),
         batch_sizes=batches,
         windows=windows,
-        n_replicates=sizes.pop(),
+        n_replicates=replicates,
         rss=float(np.sum((y - _log_model(data, *full)) ** 2)),
     )

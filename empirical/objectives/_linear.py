@@ -128,11 +128,9 @@ def check_labels(what: str, data: Dataset) -> None:
     """Classification targets must be -1 or +1."""
     bad = ~np.isin(data.y, (-1.0, 1.0))
     if bad.any():
-        found = np.unique(data.y[bad])[:5]
-        raise InputError(
-            f"{what}: data {data.params.get('data', '(synthetic)')}: labels y must be -1 or +1; "
-            f"found {', '.join(f'{v:g}' for v in found)} (first at row {int(np.argmax(bad))})"
-        )
+        row = int(np.argmax(bad))
+        expected = f"a class label, -1 or +1 (data {data.params.get('data', '(synthetic)')})"
+        raise validation.not_allowed(what, f"y[{row}]", float(data.y[row]), expected)
 
 
 def row_blocks(n: int, R: int) -> Iterator[slice]:

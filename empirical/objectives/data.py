@@ -45,27 +45,26 @@ def check_xy(X: object, y: object, source: str = "data") -> tuple[np.ndarray, np
 
     Returns read-only float64 copies. ``source`` names the data in error messages.
     """
-    try:
-        X = np.array(X, dtype=np.float64)
-        y = np.array(y, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise InputError(f"{source}: X and y must be numeric arrays ({exc})") from None
+    arrays = []
+    for name, value in (("X", X), ("y", y)):
+        try:
+            arrays.append(np.array(value, dtype=np.float64))
+        except (TypeError, ValueError) as exc:
+            expected = f"an array of numbers ({exc})"
+            raise validation.not_allowed(source, name, value, expected) from None
+    X, y = arrays
     if X.ndim != 2 or X.shape[0] < 1 or X.shape[1] < 1:
-        raise InputError(f"{source}: X must be a 2-D array (n, d) with n, d >= 1; got {X.shape}")
+        raise validation.not_allowed(source, "X", X, "a 2-D array (n, d) with n, d >= 1")
     if y.ndim != 1:
-        raise InputError(f"{source}: y must be a 1-D array (n,); got shape {y.shape}")
+        raise validation.not_allowed(source, "y", y, "a 1-D array (n,)")
     if y.shape[0] != X.shape[0]:
-        raise InputError(
-            f"{source}: X has {X.shape[0]} rows but y has {y.shape[0]} entries; they must agree"
-        )
+        raise validation.not_allowed(source, "y", y, f"{X.shape[0]} entries, one per row of X")
     for label, array in (("X", X), ("y", y)):
         bad = np.argwhere(~np.isfinite(array))
         if bad.size:
-            where = ", ".join(str(int(i)) for i in bad[0])
-            raise InputError(
-                f"{source}: {label}[{where}] is {float(array[tuple(bad[0])])!r}; "
-                "every entry must be a finite number"
-            )
+            index = ", ".join(str(int(i)) for i in bad[0])
+            value = float(array[tuple(bad[0])])
+            raise validation.not_allowed(source, f"{label}[{index}]", value, "a finite number")
     X.flags.writeable = False
     y.flags.writeable = False
     return X, y
@@ -103,10 +102,8 @@ def _read_csv(file: Path, source: str) -> tuple[np.ndarray, np.ndarray]:
     except ValueError as exc:
         raise InputError(f"{source}: cannot read it as comma-separated numbers ({exc})") from None
     if table.shape[1] < 2:
-        raise InputError(
-            f"{source}: need at least 2 columns (features, then y as the last column); "
-            f"got {table.shape[1]}"
-        )
+        expected = "at least 2 (the features, then y as the last column)"
+        raise validation.not_allowed(source, "columns", table.shape[1], expected)
     return table[:, :-1], table[:, -1]
 
 

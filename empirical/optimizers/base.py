@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from theory.errors import InputError
+from theory import validation
 
 InitFn = Callable[[np.ndarray], Any]
 UpdateFn = Callable[[np.ndarray, Any, np.ndarray, float], tuple[np.ndarray, Any]]
@@ -36,7 +36,8 @@ def lr_column(lr: float | np.ndarray) -> float | np.ndarray:
         return arr[:, None]
     if arr.ndim == 2 and arr.shape[1] == 1:
         return arr
-    raise InputError(f"lr: expected a float or an array of shape (R,) or (R, 1), got {arr.shape}")
+    expected = "a float or an array of shape (R,) or (R, 1)"
+    raise validation.not_allowed("optimizer update", "lr", arr, expected)
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,8 @@ from empirical.runner.stepping import Setup, Stepper, draws, make_stepper, sampl
 from empirical.runner.trace import Trace, geometric_checkpoints
 from empirical.scenario import Scenario
 from empirical.schedules import PlateauSchedule, Schedule
-from theory.errors import InputError, UnknownNameError
+from theory import validation
+from theory.errors import InputError
 
 KERNELS = ("auto", "compiled", "numpy")
 """``kernel`` choices: the compiled kernel when available, always it, or the numpy path."""
@@ -116,14 +117,8 @@ def run(
             sampling=sampling,
             constants=constants or {},
         )
-    if kernel not in KERNELS:
-        raise UnknownNameError(f"kernel: unknown choice {kernel!r}; allowed: {', '.join(KERNELS)}")
-    if (
-        isinstance(first_replicate, bool)
-        or not isinstance(first_replicate, int)
-        or (first_replicate < 0)
-    ):
-        raise InputError(f"first_replicate: expected an integer >= 0, got {first_replicate!r}")
+    validation.choice("run", "kernel", kernel, KERNELS)
+    first_replicate = validation.integer("run", "first_replicate", first_replicate, minimum=0)
     parts = scenario.parts
     replicates = scenario.stage_replicates
     ks = _checkpoints(checkpoints, scenario.steps)
@@ -303,24 +298,24 @@ def _checkpoints(checkpoints: Iterable[int] | None, steps: int) -> np.ndarray:
     """Sorted distinct update counts in 0..steps (default: geometric, see Trace)."""
     if checkpoints is None:
         return geometric_checkpoints(steps)
+    expected = f"a non-empty list of integers in 0..steps={steps} (k counts updates)"
     try:
         values = np.asarray(list(checkpoints))
     except TypeError:
-        raise InputError(f"checkpoints: expected a list of integers, got {checkpoints!r}") from None
-    if values.ndim != 1 or values.size == 0:
-        raise InputError(f"checkpoints: expected a non-empty list of integers, got {checkpoints!r}")
-    if values.dtype.kind not in "iu" and not (
-        values.dtype.kind == "f"
-        and np.all(np.isfinite(values))
-        and np.all(values == np.rint(values))
+        raise validation.not_allowed("run", "checkpoints", checkpoints, expected) from None
+    if (
+        values.ndim != 1
+        or values.size == 0
+        or values.dtype.kind not in "iuf"
+        or not np.all(np.isfinite(values))
+        or not np.all(values == np.rint(values))
     ):
-        raise InputError(f"checkpoints: expected integers, got {values.tolist()!r}")
+        raise validation.not_allowed("run", "checkpoints", checkpoints, expected)
     ks = np.unique(values.astype(np.int64))
     outside = ks[(ks < 0) | (ks > steps)]
     if outside.size:
-        raise InputError(
-            f"checkpoints: {outside.tolist()} outside 0..steps={steps} (k counts updates)"
-        )
+        expected += f"; {outside.tolist()} are outside"
+        raise validation.not_allowed("run", "checkpoints", checkpoints, expected)
     return ks
 
 
@@ -329,23 +324,21 @@ def _start(w0: object, objective: Objective, replicates: int) -> np.ndarray:
     d = objective.d
     if w0 is None:
         return np.tile(np.asarray(objective.w0, dtype=np.float64), (replicates, 1))
+    expected = (
+        f"finite numbers of shape ({d},) or ({replicates}, {d}), for objective "
+        f"{objective.name!r} with R = {replicates}"
+    )
     try:
         start = np.array(w0, dtype=np.float64)
     except (TypeError, ValueError):
-        raise InputError(f"w0: expected an array of {d} numbers, got {w0!r}") from None
-    if start.shape not in ((d,), (replicates, d)):
-        raise InputError(
-            f"w0: expected shape ({d},) or ({replicates}, {d}) for objective "
-            f"{objective.name!r} with R={replicates}, got shape {start.shape}"
-        )
-    if not np.all(np.isfinite(start)):
-        raise InputError(f"w0: contains NaN or infinite values ({start.tolist()!r})")
+        raise validation.not_allowed("run", "w0", w0, expected) from None
+    if start.shape not in ((d,), (replicates, d)) or not np.all(np.isfinite(start)):
+        raise validation.not_allowed("run", "w0", w0, expected)
     if objective.domain is not None:
         projected = objective.domain.project(np.atleast_2d(start))
         if not np.array_equal(projected, np.atleast_2d(start)):
-            raise InputError(
-                f"w0: {start.tolist()!r} lies outside the domain of {objective.name!r}"
-            )
+            expected = f"a start inside the domain of objective {objective.name!r}"
+            raise validation.not_allowed("run", "w0", w0, expected)
     return np.ascontiguousarray(np.broadcast_to(start, (replicates, d)))
 
 

@@ -16,9 +16,9 @@ from typing import Literal
 import sympy as sp
 
 from theory import symbols as S
+from theory import validation
 from theory.asymptotics import RateShape, rate_shape
 from theory.catalog import get_theorem, theorem_ids
-from theory.errors import InputError, UnknownNameError
 from theory.expressions import format_expression, parse_expression
 from theory.theorems import Theorem
 
@@ -63,47 +63,41 @@ def parse_expectation(expect: str | Theorem) -> Expectation:
     if isinstance(expect, Theorem):
         return _theorem(expect)
     if not isinstance(expect, str) or not expect.strip():
-        raise InputError(f"expect: expected {_FORMS}; got {expect!r}")
+        raise validation.not_allowed("expect", "spec", expect, _FORMS)
     text = expect.strip()
     if text == LINEAR:
         return Expectation("linear", LINEAR)
     if text.startswith("O(") and text.endswith(")"):
         return _order(text)
     if text.startswith(("O(", "o(", "O[")) or "(" in text:
-        raise InputError(f"expect {text!r}: write an order as O(EXPR), e.g. O(1/k) or O(log(k)/k)")
-    try:
-        return _theorem(get_theorem(text))
-    except UnknownNameError:
-        raise UnknownNameError(
-            f"expect {text!r} is not a theorem id, O(EXPR) or linear; known theorems: "
-            f"{', '.join(theorem_ids())}"
-        ) from None
+        expected = "an order written O(EXPR), e.g. O(1/k) or O(log(k)/k)"
+        raise validation.not_allowed("expect", "spec", expect, expected)
+    ids = theorem_ids()
+    expected = f"a theorem id, O(EXPR) or linear; theorem ids: {', '.join(ids)}"
+    return _theorem(get_theorem(validation.choice("expect", "spec", text, ids, expected=expected)))
 
 
 def _theorem(theorem: Theorem) -> Expectation:
     if theorem.kind == "lower":
-        raise InputError(
-            f"expect {theorem.id!r} is a lower bound over every method; verify checks a run "
-            "against an upper bound, an exact or an asymptotic rate (use O(EXPR) to check "
-            "its order)"
+        expected = (
+            "an upper bound, an exact or an asymptotic rate, not a lower bound over every "
+            "method (use O(EXPR) to check its order)"
         )
+        raise validation.not_allowed("expect", "theorem", theorem.id, expected)
     return Expectation("theorem", theorem.id, theorem=theorem, shape=theorem.shape)
 
 
 def _order(text: str) -> Expectation:
     inner = text[2:-1]
     expr = parse_expression(inner, {"k": S.k}, what=f"expect {text!r}: EXPR")
+    where = f"expect {text!r}"
     if S.k not in expr.free_symbols:
-        raise InputError(f"expect {text!r}: EXPR must depend on k, got {format_expression(expr)}")
+        raise validation.not_allowed(where, "EXPR", inner, "an expression that depends on k")
     shape = rate_shape(expr)
     if shape.floor != 0:
-        raise InputError(
-            f"expect {text!r}: EXPR tends to {shape.floor} as k -> oo, not 0; a convergence "
-            "rate must vanish"
-        )
+        expected = f"a rate that tends to 0 as k -> oo (it tends to {shape.floor})"
+        raise validation.not_allowed(where, "EXPR", inner, expected)
     if shape.is_linear and shape.prefactor_power != 0:
-        raise InputError(
-            f"expect {text!r}: a linear rate with a power of k in front is not supported; "
-            "write O(rho**k)"
-        )
+        expected = "a linear rate rho**k without a power of k in front"
+        raise validation.not_allowed(where, "EXPR", inner, expected)
     return Expectation("order", text, order=expr, shape=shape)

@@ -35,8 +35,9 @@ from reports.progress import SuiteProgress
 from reports.suite.cache import result_cache
 from reports.suite.model import CheckResult, CheckSpec, check_name
 from reports.suite.verification import verification_check
+from theory import validation
 from theory.catalog import get_theorem
-from theory.errors import InputError, RatecheckError
+from theory.errors import RatecheckError
 
 __all__ = ["default_jobs", "error_result", "run_check", "run_suite"]
 
@@ -74,16 +75,15 @@ def error_result(spec: CheckSpec, exc: BaseException, wall_time: float = 0.0) ->
 def run_check(spec: CheckSpec, quick: bool = False) -> CheckResult:
     """Run one check; an exception becomes an ``error`` result. ``wall_time`` is measured."""
     start = time.perf_counter()
+    where = f"check {spec.id!r}"
     try:
         params = spec.effective_params(quick)
         if spec.kind == "verify":
             result = verification_check(spec, verify(spec.scenario(quick)))
         elif spec.kind == "custom":
             if not callable(spec.function):
-                raise InputError(
-                    f"check {spec.id!r}: a custom check needs a function (a callable), got "
-                    f"{spec.function!r}"
-                )
+                expected = "a callable: a custom check needs a function"
+                raise validation.not_allowed(where, "function", spec.function, expected)
             result = spec.function(spec, params, progress=False)
             if not isinstance(result, CheckResult):
                 raise TypeError(
@@ -93,7 +93,7 @@ def run_check(spec: CheckSpec, quick: bool = False) -> CheckResult:
             if result.spec != spec:
                 result = dataclasses.replace(result, spec=spec)
         else:
-            raise InputError(f"check {spec.id!r}: kind {spec.kind!r}; allowed: verify, custom")
+            raise validation.not_allowed(where, "kind", spec.kind, "verify or custom")
     except Exception as exc:
         return error_result(spec, exc, time.perf_counter() - start)
     return dataclasses.replace(result, wall_time=time.perf_counter() - start)
@@ -105,11 +105,12 @@ def run_check(spec: CheckSpec, quick: bool = False) -> CheckResult:
 def _check_specs(specs: Sequence[CheckSpec]) -> list[CheckSpec]:
     specs = list(specs)
     seen: set[str] = set()
-    for spec in specs:
+    for i, spec in enumerate(specs):
         if not isinstance(spec, CheckSpec):
-            raise InputError(f"suite: expected CheckSpec entries, got {type(spec).__name__}")
+            raise validation.not_allowed("run_suite", f"specs[{i}]", spec, "a CheckSpec")
         if spec.id in seen:
-            raise InputError(f"suite: check id {spec.id!r} appears twice; ids must be unique")
+            expected = "an id that no other check uses"
+            raise validation.not_allowed("run_suite", f"specs[{i}].id", spec.id, expected)
         seen.add(spec.id)
         if spec.theorem is not None:
             get_theorem(spec.theorem)
@@ -119,9 +120,7 @@ def _check_specs(specs: Sequence[CheckSpec]) -> list[CheckSpec]:
 def _check_jobs(jobs: int | None) -> int:
     if jobs is None:
         return default_jobs()
-    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
-        raise InputError(f"jobs: expected an integer >= 1, got {jobs!r}")
-    return jobs
+    return validation.integer("run_suite", "jobs", jobs, minimum=1)
 
 
 def _init_worker() -> None:

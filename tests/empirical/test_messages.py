@@ -1,8 +1,8 @@
 """Every rejected value reads the same: ``<where>: <name> = <value> is not allowed; expected ...``.
 
-One walk over bad inputs to objectives, optimizers, scenario fields, averages, schedules and
-the fitting and verdict functions: each error's first line has the one shape, and its
-``where`` names the input's owner.
+One walk over bad inputs to objectives, optimizers, scenario fields, averages, schedules,
+data sets, expectations, the runner and the fitting and verdict functions: each error's first
+line has the one shape, and its ``where`` names the input's owner.
 """
 
 from __future__ import annotations
@@ -12,20 +12,24 @@ import re
 import numpy as np
 import pytest
 
-from empirical import Scenario
+from empirical import Scenario, run
 from empirical.averaging import Average, average_weights, parse_average, suffix_start
 from empirical.fitting import fit_minibatch, fit_rate
-from empirical.objectives import objective
+from empirical.objectives import Logistic, objective
+from empirical.objectives.data import check_xy, load_xy
 from empirical.optimizers import optimizer
 from empirical.schedules import PlateauSchedule, bind_schedule
 from empirical.specs import split_spec
 from empirical.verdicts import RateShape, check_bound, check_constant, check_upper
+from empirical.verification.expectation import parse_expectation
 from theory.errors import InputError, UnknownNameError
 
 SHAPE = re.compile(r"^.+: .+ = .+ is not allowed; expected .+$")
 K = np.unique(np.round(np.logspace(0, 3, 30)))
 GAPS = np.tile(1.0 / K, (4, 1))
 RUN = {"objective": "ridge:n=50,d=3", "optimizer": "sgd", "schedule": "1/(lam*k)"}
+SIZE = {"steps": 10, "replicates": 2, "seed": 0}
+SGD = optimizer("sgd")
 
 BAD = [
     # (what is called, the where its message starts with, the error type)
@@ -130,6 +134,42 @@ BAD = [
     (lambda: check_upper(K, GAPS, RateShape(-1.0), f_scale=-1.0), "check_upper", InputError),
     (lambda: check_bound(K, GAPS, np.ones(3)), "check_bound", InputError),
     (lambda: check_constant(K, GAPS, 1 / K, mode="lower"), "check_constant", UnknownNameError),
+    (
+        lambda: fit_minibatch({1: K, 2: K}, {1: GAPS, 2: GAPS[:3]}),
+        "fit_minibatch",
+        InputError,
+    ),
+    (lambda: parse_expectation(3), "expect", InputError),
+    (lambda: parse_expectation("O[1/k]"), "expect", InputError),
+    (lambda: parse_expectation("sgd-sc"), "expect", UnknownNameError),
+    (lambda: parse_expectation("lower-sc-stochastic"), "expect", InputError),
+    (lambda: parse_expectation("O(1)"), "expect 'O(1)'", InputError),
+    (lambda: parse_expectation("O(2 + 1/k)"), "expect 'O(2 + 1/k)'", InputError),
+    (lambda: parse_expectation("O(k*0.5**k)"), "expect 'O(k*0.5**k)'", InputError),
+    (lambda: Scenario(**RUN, expect="O(1)"), "expect 'O(1)'", InputError),
+    (lambda: run(**RUN, **SIZE, kernel="fast"), "run", UnknownNameError),
+    (lambda: run(**RUN, **SIZE, first_replicate=-1), "run", InputError),
+    (lambda: run(**RUN, **SIZE, checkpoints=7), "run", InputError),
+    (lambda: run(**RUN, **SIZE, checkpoints=[]), "run", InputError),
+    (lambda: run(**RUN, **SIZE, checkpoints=[1.5]), "run", InputError),
+    (lambda: run(**RUN, **SIZE, checkpoints=[5, 11]), "run", InputError),
+    (lambda: run(**RUN, **SIZE, w0="abc"), "run", InputError),
+    (lambda: run(**RUN, **SIZE, w0=[0.0, 0.0]), "run", InputError),
+    (lambda: run(**RUN, **SIZE, w0=[np.nan, 0.0, 0.0]), "run", InputError),
+    (lambda: run("reddi", "sgd", "0.1", **SIZE, w0=[2.0]), "run", InputError),
+    (lambda: check_xy([[1.0, "a"]], [1.0]), "data", InputError),
+    (lambda: check_xy(np.ones(3), np.ones(3)), "data", InputError),
+    (lambda: check_xy(np.ones((3, 2)), np.ones((3, 2))), "data", InputError),
+    (lambda: check_xy(np.ones((3, 2)), np.ones(2)), "data", InputError),
+    (lambda: check_xy([[1.0, np.inf]], [1.0]), "data", InputError),
+    (lambda: Logistic(data=(np.ones((2, 1)), np.zeros(2))), "objective 'logistic'", InputError),
+    (
+        lambda: SGD.update(
+            np.ones((2, 3)), SGD.init(np.zeros((2, 3))), np.zeros((2, 3)), np.ones((2, 3))
+        ),
+        "optimizer update",
+        InputError,
+    ),
 ]
 
 
@@ -141,3 +181,13 @@ def test_every_rejected_value_has_the_one_shape(call, where, error):
     first = str(info.value).splitlines()[0]
     assert SHAPE.match(first), first
     assert first.startswith(f"{where}: "), first
+
+
+def test_a_data_file_with_one_column_has_the_one_shape(tmp_path):
+    path = tmp_path / "one.csv"
+    path.write_text("1\n2\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_xy(path)
+    first = str(info.value).splitlines()[0]
+    assert SHAPE.match(first), first
+    assert first.startswith(f"data file {str(path)!r}: columns = 1 "), first

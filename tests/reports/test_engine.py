@@ -238,7 +238,7 @@ ERROR_CASES = [
     ),
     (
         CheckSpec(id="no-function", title="t", claim="c", kind="custom", params={}),
-        "a custom check needs a function (a callable), got None",
+        "check 'no-function': function = None is not allowed; expected a callable",
     ),
 ]
 
@@ -260,8 +260,8 @@ def test_errors_do_not_stop_the_suite(tmp_path):
 @pytest.mark.parametrize(
     ("specs", "jobs", "message"),
     [
-        ([PICTURE], 0, "jobs: expected an integer >= 1"),
-        ([PICTURE, PICTURE], 1, "appears twice"),
+        ([PICTURE], 0, "^run_suite: jobs = 0 is not allowed; expected an integer >= 1$"),
+        ([PICTURE, PICTURE], 1, r"^run_suite: specs\[1\]\.id = 'picture' is not allowed"),
         ([dataclasses.replace(PICTURE, theorem="no-such-theorem")], 1, "no-such"),
     ],
 )

@@ -155,7 +155,7 @@ INVALID = [
         "schedule",
         "expression or a number",
     ),
-    ("expect", BASE.replace('"O(1/k)"', '"no-such"'), C1, "expect", "not a theorem id"),
+    ("expect", BASE.replace('"O(1/k)"', '"no-such"'), C1, "expect", "spec = 'no-such' is not"),
     (
         "theorem does not apply",
         BASE.replace('"O(1/k)"', '"minibatch-sgd-quadratic-exact"'),

@@ -31,7 +31,8 @@ def test_ids_are_unique_kebab_case_and_documented():
 def test_get_theorem_round_trips_and_lists_ids_when_unknown():
     for theorem in CATALOG:
         assert get_theorem(theorem.id) is theorem
-    with pytest.raises(UnknownNameError, match="unknown theorem 'sgd-sc'; known: sgd-sc-dist, "):
+    pattern = "^theorem: id = 'sgd-sc' is not allowed; expected one of sgd-sc-dist, "
+    with pytest.raises(UnknownNameError, match=pattern):
         get_theorem("sgd-sc")
     with pytest.raises(UnknownNameError) as info:
         get_theorem(["not", "a", "name"])  # type: ignore[arg-type]

@@ -67,10 +67,10 @@ REFUSED = [
     (sp.Symbol("k") ** -1, InputError, "must be the symbols of theory.symbols"),
     (sp.Symbol("x") / k, InputError, "uses x"),
     (c * sp.zoo, InputError, "not a finite real expression"),
-    (float("nan"), InputError, "must be a finite number"),
-    (float("inf"), InputError, "must be a finite number"),
-    (True, InputError, "must be text, a SymPy expression or a number"),
-    (None, InputError, "must be text, a SymPy expression or a number"),
+    (float("nan"), InputError, "schedule: source = nan is not allowed; expected a finite number"),
+    (float("inf"), InputError, "schedule: source = inf is not allowed; expected a finite number"),
+    (True, InputError, "source = True is not allowed; expected text, a SymPy expression or a"),
+    (None, InputError, "source = None is not allowed; expected text, a SymPy expression or a"),
     ("1/(k", InputError, "is not a valid formula"),
 ]
 

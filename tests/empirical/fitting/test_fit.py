@@ -366,5 +366,8 @@ def test_unknown_model_lists_the_allowed_ones():
 def test_minibatch_needs_equal_replicates():
     ks, gaps = _minibatch(0.5, -0.5, 100)
     gaps[4] = gaps[4][:5]
-    with pytest.raises(InputError, match="same number of replicates"):
+    pattern = (
+        r"^fit_minibatch: gaps\[4\] = <array of shape \(5, \d+\)> is not allowed; expected 10 "
+    )
+    with pytest.raises(InputError, match=pattern):
         fit_minibatch(ks, gaps)

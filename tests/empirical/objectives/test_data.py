@@ -47,20 +47,24 @@ def test_single_feature_single_row_csv(tmp_path):
 ERRORS = [
     # (file name, content (bytes, text, or arrays for .npz), message pattern)
     ("d.txt", "1,2\n", r"d\.txt': format = '\.txt' is not allowed; expected one of \.npz, \.csv$"),
-    ("nan.csv", "1,2,3\n4,nan,6\n", r"nan\.csv.*X\[1, 1\] is nan"),
-    ("inf.csv", "1,2,3\n4,5,inf\n", r"inf\.csv.*y\[1\] is inf"),
+    ("nan.csv", "1,2,3\n4,nan,6\n", r"nan\.csv': X\[1, 1\] = nan is not allowed"),
+    ("inf.csv", "1,2,3\n4,5,inf\n", r"inf\.csv': y\[1\] = inf is not allowed"),
     ("ragged.csv", "1,2,3\n4,5\n", r"ragged\.csv.*cannot read it as comma-separated numbers"),
     ("words.csv", "a,b\nc,d\n", r"words\.csv.*cannot read it as comma-separated numbers"),
     ("empty.csv", "", r"empty\.csv.*the file is empty"),
     ("header.csv", "a,b,y\n", r"header\.csv.*header but no data rows"),
-    ("onecol.csv", "1\n2\n", r"onecol\.csv.*at least 2 columns"),
+    ("onecol.csv", "1\n2\n", r"onecol\.csv': columns = 1 is not allowed; expected at least 2"),
     ("binary.csv", b"\xff\xfe\x00", r"binary\.csv.*cannot read it as text"),
     ("junk.npz", b"not a zip file", r"junk\.npz.*cannot read it as \.npz"),
     ("noy.npz", {"X": X}, r"noy\.npz.*missing array\(s\) y; the file has X"),
-    ("shape.npz", {"X": X, "y": Y[:2]}, r"shape\.npz.*X has 3 rows but y has 2 entries"),
-    ("flat.npz", {"X": Y, "y": Y}, r"flat\.npz.*X must be a 2-D array"),
-    ("ycol.npz", {"X": X, "y": X}, r"ycol\.npz.*y must be a 1-D array"),
-    ("text.npz", {"X": np.array([["a", "b"]]), "y": np.array([1.0])}, r"text\.npz.*numeric"),
+    ("shape.npz", {"X": X, "y": Y[:2]}, r"shape\.npz': y = .* expected 3 entries, one per row"),
+    ("flat.npz", {"X": Y, "y": Y}, r"flat\.npz': X = .* expected a 2-D array"),
+    ("ycol.npz", {"X": X, "y": X}, r"ycol\.npz': y = .* expected a 1-D array"),
+    (
+        "text.npz",
+        {"X": np.array([["a", "b"]]), "y": np.array([1.0])},
+        r"text\.npz': X = .* expected an array of numbers",
+    ),
 ]
 
 
@@ -83,5 +87,5 @@ def test_missing_file(tmp_path):
 
 
 def test_check_xy_names_its_source():
-    with pytest.raises(InputError, match=r"my arrays: X\[0, 1\] is -inf"):
+    with pytest.raises(InputError, match=r"^my arrays: X\[0, 1\] = -inf is not allowed"):
         check_xy([[1.0, -np.inf]], [1.0], source="my arrays")

@@ -54,7 +54,7 @@ BAD = [
     (None, InputError, "None"),
     (3, InputError, "3"),
     ("O()", InputError, "empty"),
-    ("O(1)", InputError, "depend on k"),
+    ("O(1)", InputError, "EXPR = '1' is not allowed; expected an expression that depends on k"),
     ("O(k)", InputError, "tends to oo"),
     ("O(log(k))", InputError, "tends to oo"),
     ("O(2 + 1/k)", InputError, "tends to 2"),
