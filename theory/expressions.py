@@ -13,6 +13,9 @@ and ``format_expression`` round-trip: ``parse_expression(format_expression(e)) =
 from __future__ import annotations
 
 import ast
+import io
+import itertools
+import tokenize
 from collections.abc import Callable, Mapping
 from typing import NoReturn
 
@@ -86,7 +89,8 @@ def parse_expression(
     """Parse ``text`` into a SymPy expression over the symbols in ``allowed``.
 
     Accepted: int and float literals (floats become exact rationals), names in
-    ``allowed``, ``pi`` and ``E``, unary ``+``/``-``, binary ``+ - * / **`` and calls
+    ``allowed``, ``pi`` and ``E``, unary ``+``/``-``, binary ``+ - * / **`` (``^`` is read
+    as ``**``, as mathematical text writes a power) and calls
     ``sqrt(x)``, ``log(x)``, ``exp(x)``, ``floor(x)``, ``Min(x, y, ...)``,
     ``Max(x, y, ...)``. Anything else raises :class:`InputError` naming the offending
     piece of ``text``; ``what`` names the formula in messages (e.g. "schedule").
@@ -97,18 +101,44 @@ def parse_expression(
         raise InputError(f"{what} is {len(text)} characters long; at most {MAX_LENGTH} allowed")
     if not text.strip():
         raise InputError(f"{what} is empty; {_allowed_text(allowed)}")
+    source = text.strip().replace("^", "**")  # k^-1 as the report writes it: a power
     try:
-        tree = ast.parse(text.strip(), mode="eval")
+        tree = ast.parse(source, mode="eval")
     except SyntaxError as err:
+        pair = _juxtaposed(source)
+        if pair is not None:
+            raise InputError(
+                f"{what} {text!r} is not a valid formula: a product needs '*' between "
+                f"{pair[0]!r} and {pair[1]!r} (write '{pair[0]}*{pair[1]}')"
+            ) from None
         where = "" if err.offset is None else f" at column {err.offset}"
         raise InputError(f"{what} {text!r} is not a valid formula: {err.msg}{where}") from None
     except ValueError as err:  # some Python versions raise ValueError for null bytes
         raise InputError(f"{what} {text!r} cannot be parsed: {err}") from None
-    builder = _Builder(text.strip(), allowed, what)
+    builder = _Builder(source, allowed, what)
     expr = builder.build(tree.body, depth=1)
     if expr.has(sp.I):
         raise InputError(f"{what} {text!r} is complex: it evaluates to {sp.sstr(expr)}")
     return expr
+
+
+def _juxtaposed(source: str) -> tuple[str, str] | None:
+    """The first two operands written side by side (``lam k``, ``2 k``, ``(k + 1) k``), as
+    in mathematical notation, where Python needs ``*``; None if there are none."""
+    try:
+        tokens = [
+            t
+            for t in tokenize.generate_tokens(io.StringIO(source).readline)
+            if t.type in (tokenize.NAME, tokenize.NUMBER, tokenize.OP)
+        ]
+    except (tokenize.TokenError, SyntaxError):
+        return None
+    for left, right in itertools.pairwise(tokens):
+        ends = left.type in (tokenize.NAME, tokenize.NUMBER) or left.string == ")"
+        starts = right.type in (tokenize.NAME, tokenize.NUMBER)
+        if ends and starts:
+            return left.string, right.string
+    return None
 
 
 def format_expression(expr: sp.Expr) -> str:
@@ -229,8 +259,6 @@ class _Builder:
         self.fail(node, f"unknown name {node.id!r}", UnknownNameError)
 
     def binary(self, node: ast.BinOp, depth: int) -> sp.Expr:
-        if isinstance(node.op, ast.BitXor):
-            self.fail(node, "'^' is not a power here (use ** for powers)")
         if not isinstance(node.op, ast.Pow | ast.Add | ast.Sub | ast.Mult | ast.Div):
             self.fail(node, f"operator {type(node.op).__name__} is not allowed (use + - * / **)")
         left = self.build(node.left, depth + 1)
