@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -22,6 +23,32 @@ EXIT_BAD_INPUT = 2
 EXIT_INCONCLUSIVE = 3
 VERIFY_EXIT = {"pass": EXIT_OK, "fail": EXIT_FAIL, "inconclusive": EXIT_INCONCLUSIVE}
 """Exit code of ``ratecheck verify`` by verdict."""
+
+
+DESCRIPTION = textwrap.fill(
+    "ratecheck: does this optimizer, on this problem class, converge at the rate the theory "
+    "promises? It runs seeded replicates of an optimizer on objectives whose optimum is known, "
+    "fits the observed rate with confidence intervals and checks it, and the bound with its "
+    "constants, against a theorem: PASS, FAIL or INCONCLUSIVE.",
+    width=88,
+)
+EXAMPLES = """commands, one example each:
+  ratecheck theory                       the theorem catalog
+  ratecheck theory sgd-sc-smooth-last    one theorem: assumptions, bound, constants, source
+  ratecheck theory robbins-monro "c/k"   decide the Robbins-Monro step conditions
+  ratecheck verify --objective ridge --optimizer sgd --schedule "1/(lam*k)" \\
+      --expect sgd-sc-smooth-last        check one optimizer against a theorem
+  ratecheck report --out my-report       check every claim of the lecture, write a report
+  ratecheck run suite.toml --out DIR     run your own suite of checks (format in the README)
+
+'ratecheck COMMAND --help' lists a command's options with their defaults.
+Exit codes: 0 pass, 1 fail or unexpected, 2 bad input, 3 inconclusive."""
+
+
+def _version() -> str:
+    from reports.render.results_json import ratecheck_version
+
+    return ratecheck_version()
 
 
 class _Parser(argparse.ArgumentParser):
@@ -143,23 +170,53 @@ def _add_verify(sub: argparse._SubParsersAction) -> None:
         ),
     )
     add = verify.add_argument
-    add("--objective", required=True, metavar="NAME[:key=val,...]")
+    add(
+        "--objective",
+        required=True,
+        metavar="NAME[:key=val,...]",
+        help="a built-in objective, e.g. ridge or 'quadratic:d=10' (required; "
+        "'ratecheck theory' lists the theorems, the README the objectives)",
+    )
     add(
         "--optimizer",
         required=True,
         metavar="NAME[:key=val,...]",
-        help="a built-in optimizer, path/to/file.py:NAME[:key=val,...] or package.module:NAME",
+        help="a built-in optimizer, path/to/file.py:NAME[:key=val,...] or "
+        "package.module:NAME (required)",
     )
-    add("--schedule", required=True, metavar="EXPR", help="step size eta_k in k, e.g. '1/(lam*k)'")
-    add("--expect", required=True, metavar='THEOREM_ID|"O(EXPR)"|linear')
-    add("--batch-size", type=_count, default=1, metavar="B")
-    add("--sampling", choices=("shuffle", "replacement", "cyclic"), default="shuffle")
+    add(
+        "--schedule",
+        required=True,
+        metavar="EXPR",
+        help="step size eta_k in k, e.g. '1/(lam*k)' or 'c*k^-0.5' (required)",
+    )
+    add(
+        "--expect",
+        required=True,
+        metavar='THEOREM_ID|"O(EXPR)"|linear',
+        help="a theorem id of 'ratecheck theory', an order such as 'O(1/k)', or linear (required)",
+    )
+    add("--batch-size", type=_count, default=1, metavar="B", help="minibatch size (default 1)")
+    add(
+        "--sampling",
+        choices=("shuffle", "replacement", "cyclic"),
+        default="shuffle",
+        help="how a finite sum is sampled (default shuffle: without replacement, reshuffled "
+        "each pass)",
+    )
     add(
         "--average",
         default="none",
         metavar="none|uniform|suffix:alpha=A|polydecay:gamma=G",
+        help="the iterate checked: the last (default none) or an average",
     )
-    add("--steps", type=_count, default=DEFAULT_STEPS, metavar="K")
+    add(
+        "--steps",
+        type=_count,
+        default=DEFAULT_STEPS,
+        metavar="K",
+        help=f"updates per replicate (default {DEFAULT_STEPS})",
+    )
     add(
         "--replicates",
         type=_count,
@@ -167,16 +224,43 @@ def _add_verify(sub: argparse._SubParsersAction) -> None:
         metavar="R",
         help=(
             f"run exactly R replicates (default: sized by the data, {DEFAULT_REPLICATES} then "
-            "more only if they cannot decide)"
+            "more, or a longer run, only if they cannot decide)"
         ),
     )
-    add("--seed", type=_seed, default=DEFAULT_SEED, metavar="S")
+    add(
+        "--seed",
+        type=_seed,
+        default=DEFAULT_SEED,
+        metavar="S",
+        help=f"seed of every replicate's stream (default {DEFAULT_SEED})",
+    )
     add("--alpha", type=float, default=0.01, help="level of every test (default 0.01)")
     add("--delta", type=float, default=0.05, help="tolerance on the exponent (default 0.05)")
-    add("--rtol", type=float, default=0.1, help="relative tolerance of exact constants")
-    add("--alpha-c", type=float, default=0.2, help="level of the burn-in curvature test")
-    add("--constants", type=_constants, default=None, metavar="KEY=VAL[,...]")
-    add("--format", choices=("text", "json"), default="text")
+    add(
+        "--rtol",
+        type=float,
+        default=0.1,
+        help="relative tolerance of exact constants (default 0.1)",
+    )
+    add(
+        "--alpha-c",
+        type=float,
+        default=0.2,
+        help="level of the burn-in curvature test (default 0.2)",
+    )
+    add(
+        "--constants",
+        type=_constants,
+        default=None,
+        metavar="KEY=VAL[,...]",
+        help="values of a theorem's constants the objective does not supply (default none)",
+    )
+    add(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="text for a person, json (schema ratecheck.verdict/2) for a machine (default text)",
+    )
     verify.set_defaults(handler=_cmd_verify)
 
 
@@ -249,18 +333,33 @@ def _add_report(sub: argparse._SubParsersAction) -> None:
             "--force",
             action="store_true",
             help="write into a DIR that holds other files: replace only the report's own "
-            "index.html, report.md, results.json and figures/, keep the rest",
+            "index.html, report.md, results.json and figures/, keep the rest (default: refuse "
+            "such a DIR)",
         )
         add("--jobs", type=_count, default=None, metavar="N", help="processes (default: all cores)")
-        add("--quick", action="store_true", help="the CI-sized version of every check")
-        add("--no-cache", action="store_true", help="recompute every check")
+        add(
+            "--quick", action="store_true", help="the CI-sized version of every check (default off)"
+        )
+        add(
+            "--no-cache",
+            action="store_true",
+            help="recompute every check (default: reuse the results of unchanged checks)",
+        )
         parser.set_defaults(handler=handler)
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``ratecheck`` argument parser with its subcommands."""
-    parser = _Parser(prog="ratecheck", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    parser = _Parser(
+        prog="ratecheck",
+        description=DESCRIPTION,
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"ratecheck {_version()}")
+    sub = parser.add_subparsers(
+        dest="command", required=True, parser_class=_Parser, metavar="COMMAND"
+    )
 
     theory = sub.add_parser(
         "theory",
@@ -272,7 +371,12 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     theory.add_argument("words", nargs="*", metavar="ID | robbins-monro EXPR")
-    theory.add_argument("--format", choices=("text", "markdown", "latex", "json"), default="text")
+    theory.add_argument(
+        "--format",
+        choices=("text", "markdown", "latex", "json"),
+        default="text",
+        help="output format (default text)",
+    )
     theory.set_defaults(handler=_cmd_theory)
     _add_verify(sub)
     _add_report(sub)
