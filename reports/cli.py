@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import textwrap
 from collections.abc import Sequence
@@ -66,7 +67,7 @@ def _cmd_theory(args: argparse.Namespace) -> int:
 
     words = args.words
     if not words:
-        print(render_catalog(fmt=args.format))
+        print(render_catalog(fmt=args.format, wide=args.wide))
         return EXIT_OK
     if words[0] == "robbins-monro":
         if len(words) != 2:
@@ -377,6 +378,12 @@ def build_parser() -> argparse.ArgumentParser:
         default="text",
         help="output format (default text)",
     )
+    theory.add_argument(
+        "--wide",
+        action="store_true",
+        help="the text catalog with every column: class, schedule, bound, order, iterations "
+        "to eps (default: id, iterate, rate and title, within 100 columns)",
+    )
     theory.set_defaults(handler=_cmd_theory)
     _add_verify(sub)
     _add_report(sub)
@@ -392,6 +399,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except RatecheckError as exc:
         sys.stderr.write(f"ratecheck: error: {exc}\n")
         return EXIT_BAD_INPUT
+    except BrokenPipeError:  # the reader stopped (| head): exit quietly, as the docs advise
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_FAIL
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shlex
+import textwrap
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -33,6 +34,12 @@ _COLUMNS: tuple[tuple[str, str], ...] = (
 
 
 def _cell(row: dict[str, Any], key: str) -> str:
+    if key == "rate":
+        return (
+            "linear"
+            if row.get("exponent") is None and row.get("contraction")
+            else _cell(row, "exponent")
+        )
     value = row.get(key)
     if key == "assumptions":
         return ", ".join(value or ())
@@ -46,15 +53,35 @@ def _cell(row: dict[str, Any], key: str) -> str:
     return "-" if value is None else str(value)
 
 
+COMPACT_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("id", "id"),
+    ("iterate", "iterate"),
+    ("rate", "rate"),
+    ("title", "title"),
+)
+"""The columns of the default text catalog (``rate``: the exponent, or ``linear``);
+``wide`` shows :data:`_COLUMNS`."""
+TERMINAL_WIDTH = 100
+"""Width the compact text catalog fits: its last column is wrapped to stay within it."""
+
+
 def _rows(theorems: Sequence[Theorem]) -> list[dict[str, Any]]:
     return [theorem.to_dict() for theorem in theorems]
 
 
-def _text_table(header: list[str], body: list[list[str]]) -> str:
+def _text_table(header: list[str], body: list[list[str]], width: int | None = None) -> str:
+    """Aligned columns; with ``width``, the last column is wrapped so every line fits."""
     widths = [max(len(h), *(len(r[i]) for r in body)) for i, h in enumerate(header)]
+    if width is not None:
+        widths[-1] = max(len(header[-1]), width - sum(widths[:-1]) - 2 * (len(widths) - 1))
     lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip()]
     lines.append("  ".join("-" * w for w in widths))
-    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in body]
+    for row in body:
+        last = textwrap.wrap(row[-1], widths[-1]) or [""]
+        cells = [*row[:-1], last[0]]
+        lines.append("  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip())
+        indent = " " * (sum(widths[:-1]) + 2 * (len(widths) - 1))
+        lines += [indent + more for more in last[1:]]
     return "\n".join(lines)
 
 
@@ -70,9 +97,18 @@ def _latex_cell(theorem: Theorem, row: dict[str, Any], key: str) -> str:
     return _cell(row, key).replace("_", r"\_").replace("^", r"\^{}")
 
 
-def render_catalog(theorems: Sequence[Theorem] = CATALOG, fmt: str = "text") -> str:
-    """The catalog as a table (text, markdown, latex) or a JSON list of ``to_dict()``s."""
+def render_catalog(
+    theorems: Sequence[Theorem] = CATALOG, fmt: str = "text", wide: bool = False
+) -> str:
+    """The catalog as a table (text, markdown, latex) or a JSON list of ``to_dict()``s.
+
+    The text table is compact by default (id, iterate, rate, title; within
+    :data:`TERMINAL_WIDTH` columns); ``wide`` gives it every column, as the others have."""
     rows = _rows(theorems)
+    if fmt == "text" and not wide:
+        body = [[_cell(row, key) for _, key in COMPACT_COLUMNS] for row in rows]
+        header = [title for title, _ in COMPACT_COLUMNS]
+        return _text_table(header, body, TERMINAL_WIDTH)
     if fmt == "json":
         return json.dumps(rows, indent=2)
     header = [title for title, _ in _COLUMNS]

@@ -36,9 +36,9 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-@pytest.mark.parametrize("fmt", ["text", "markdown", "latex"])
-def test_catalog_table_lists_every_theorem(capsys, fmt):
-    code, out, err = run(capsys, "theory", "--format", fmt)
+@pytest.mark.parametrize("options", [["--wide"], ["--format", "markdown"], ["--format", "latex"]])
+def test_catalog_table_lists_every_theorem(capsys, options):
+    code, out, err = run(capsys, "theory", *options)
     assert code == 0 and err == ""
     for theorem_id in theorem_ids():
         assert theorem_id in out
@@ -163,3 +163,23 @@ def test_one_theorem_shows_the_derivation_and_the_minibatch_algebra(capsys):
     assert "derivation   exponent lim k d/dk log B(k) = -1/2" in out
     assert "b = sqrt(n)*sigma/(D*L)" in out
     assert "4*D**2*sigma**2/eps**2" in out
+
+
+def test_the_catalog_fits_a_100_column_terminal_and_wide_shows_every_column(capsys):
+    code, out, _ = run(capsys, "theory")
+    assert code == 0 and max(len(line) for line in out.splitlines()) <= 100
+    assert out.splitlines()[0].split() == ["id", "iterate", "rate", "title"]
+    code, out, _ = run(capsys, "theory", "--wide")
+    assert code == 0 and {"bound", "schedule", "order"} <= set(out.splitlines()[0].split())
+
+
+def test_a_reader_that_stops_early_gets_no_traceback():
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "reports.cli", "theory", "--format", "json"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.close()  # as `| head` does, before anything is written
+    _, err = process.communicate(timeout=120)
+    assert b"Traceback" not in err and b"BrokenPipe" not in err
+    assert process.returncode == 1
