@@ -67,9 +67,10 @@ def main() -> None:
         for result in results:
             outcomes[result.spec.id][outcome(result)] += 1
             seconds[result.spec.id].append(result.wall_time)
+        misses = [f"{r.spec.id}: {outcome(r)}" for r in results if outcome(r) != "as-expected"]
         print(
-            f"  seed {seed}: {sum(outcome(r) == 'as-expected' for r in results)}/{len(results)} "
-            f"as expected ({time.perf_counter() - start:.0f} s)",
+            f"  seed {seed}: {len(results) - len(misses)}/{len(results)} as expected "
+            f"({time.perf_counter() - start:.0f} s)" + "".join(f"\n    {m}" for m in misses),
             flush=True,
         )
 
