@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from theory.errors import RatecheckError
-from theory.validation import not_allowed, rejection
+from theory.validation import not_allowed, rejection, suggestion
 
 EXIT_OK = 0
 EXIT_FAIL = 1
@@ -53,11 +53,19 @@ def _version() -> str:
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse with one-line errors and exit code 2."""
+    """argparse with one-line errors, exit code 2, and a value outside an option's choices
+    (or an unknown command) rejected in the one vocabulary, with the closest one suggested."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
         sys.stderr.write(f"ratecheck: error: {message} (see '{self.prog} --help')\n")
         raise SystemExit(EXIT_BAD_INPUT)
+
+    def _check_value(self, action: argparse.Action, value: object) -> None:
+        if action.choices is None or value in action.choices:
+            return
+        allowed = [str(option) for option in action.choices]
+        expected = f"one of {', '.join(allowed)}{suggestion(value, allowed)}"
+        raise argparse.ArgumentError(action, rejection("value", value, expected))
 
 
 def _cmd_theory(args: argparse.Namespace) -> int:

@@ -256,7 +256,12 @@ class _Builder:
             return CONSTANTS[node.id]
         if node.id in FUNCTIONS:
             self.fail(node, f"function {node.id} must be called, as {node.id}(...)")
-        self.fail(node, f"unknown name {node.id!r}", UnknownNameError)
+        known = [*self.allowed, *CONSTANTS, *FUNCTIONS]
+        self.fail(
+            node,
+            f"unknown name {node.id!r}{validation.suggestion(node.id, known)}",
+            UnknownNameError,
+        )
 
     def binary(self, node: ast.BinOp, depth: int) -> sp.Expr:
         if not isinstance(node.op, ast.Pow | ast.Add | ast.Sub | ast.Mult | ast.Div):
