@@ -13,8 +13,11 @@ import hashlib
 import importlib
 import importlib.util
 import inspect
+import os
 import re
+import site
 import sys
+import sysconfig
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
@@ -106,6 +109,41 @@ def load_factory(ref: str) -> Callable[..., Any]:
             f"optimizer {where}: {name!r} is not callable (it is of type {type(factory).__name__})"
         )
     return factory
+
+
+def _library_dirs() -> set[Path]:
+    """The interpreter's own library directories (stdlib, site-packages), whose modules
+    every ``python`` or ``ratecheck`` of this environment imports from any directory."""
+    paths = sysconfig.get_paths()
+    dirs = [paths[key] for key in ("stdlib", "platstdlib", "purelib", "platlib") if key in paths]
+    dirs += [*site.getsitepackages(), site.getusersitepackages()]
+    return {Path(d).resolve() for d in dirs}
+
+
+def import_root(module_name: str) -> Path | None:
+    """The directory a fresh interpreter needs on ``PYTHONPATH`` to import ``module_name``
+    as this one did, or None when it needs none.
+
+    The directory comes from the imported module's ``__file__`` with one path component
+    stripped per dotted component (``ROOT/pkg/opt.py`` for ``pkg.opt``,
+    ``ROOT/pkg/__init__.py`` for ``pkg``): it is where ``sys.path`` (the working directory,
+    a ``tests/`` directory pytest inserted, ...) let the module be found. None when the
+    module is not imported, has no file, its file does not match its name, or ROOT is one
+    of the interpreter's library directories.
+    """
+    module = sys.modules.get(module_name)
+    location = getattr(module, "__file__", None)
+    if not isinstance(location, str):
+        return None
+    path = Path(os.path.abspath(location))  # the names sys.path found it by: no symlinks resolved
+    stem = path.name.split(".")[0]  # opt.py, opt.cpython-311-x86_64-linux-gnu.so: opt
+    leaf = path.parent if stem == "__init__" else path.parent / stem
+    parts = module_name.split(".")
+    chain = [leaf, *leaf.parents][: len(parts)]
+    if [p.name for p in reversed(chain)] != parts:
+        return None
+    root = chain[-1].parent
+    return None if root.resolve() in _library_dirs() else root
 
 
 def _accepts(fn: Callable[..., Any], n_args: int) -> bool:
