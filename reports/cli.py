@@ -115,7 +115,9 @@ def _add_list(sub: argparse._SubParsersAction) -> None:
         ),
     )
     listed.add_argument("kind", choices=KINDS, metavar="KIND", help=", ".join(KINDS))
-    listed.add_argument("names", nargs="*", metavar="NAME", help="only these items (default all)")
+    listed.add_argument(
+        "names", nargs="*", default=[], metavar="NAME", help="only these items (default all)"
+    )
     listed.add_argument(
         "--format",
         choices=("text", "json"),

@@ -288,7 +288,8 @@ class _Builder:
             self.fail(node.func, "only the listed functions may be called")
         name = node.func.id
         if name not in FUNCTIONS:
-            self.fail(node.func, f"unknown function {name!r}", UnknownNameError)
+            close = validation.suggestion(name, FUNCTIONS)
+            self.fail(node.func, f"unknown function {name!r}{close}", UnknownNameError)
         if node.keywords:
             self.fail(node, f"keyword arguments are not allowed in {name}(...)")
         for arg in node.args:

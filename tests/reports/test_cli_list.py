@@ -159,6 +159,8 @@ def _with(flag: str, value: str) -> list[str]:
         (_with("--schedule", "plateu:eta0=1"), "plateau"),
         (_with("--schedule", "plateau:eta=1"), "eta0"),
         (_with("--schedule", "1/(lamda*k)"), "lam"),
+        (_with("--schedule", "sqr(k)"), "sqrt"),
+        (_with("--expect", "lineer"), "linear"),
         (_with("--average", "suffix:alpa=0.5"), "alpha"),
         (_with("--constants", "cc=1"), "c"),
         (_with("--format", "jsno"), "json"),
