@@ -24,6 +24,7 @@ from types import ModuleType
 from typing import Any
 
 from empirical.optimizers.base import Optimizer, identity_lookahead
+from theory import validation
 from theory.errors import InputError
 
 _FORMS = "'path/to/file.py:NAME' or 'package.module:NAME'"
@@ -101,8 +102,12 @@ def load_factory(ref: str) -> Callable[..., Any]:
         raise InputError(f"optimizer reference {ref!r}: {name!r} is not a Python name")
     module, where = _load_file(target) if _is_file_target(target) else _load_module(target)
     if not hasattr(module, name):
-        defined = ", ".join(_callables(module)) or "(none)"
-        raise InputError(f"optimizer {where} defines no {name!r}; callables it defines: {defined}")
+        callables = _callables(module)
+        defined = ", ".join(callables) or "(none)"
+        raise InputError(
+            f"optimizer {where} defines no {name!r}; callables it defines: {defined}"
+            + validation.suggestion(name, callables)
+        )
     factory = getattr(module, name)
     if not callable(factory):
         raise InputError(
@@ -146,6 +151,17 @@ def import_root(module_name: str) -> Path | None:
     return None if root.resolve() in _library_dirs() else root
 
 
+def _keywords(fn: Callable[..., Any]) -> list[str] | None:
+    """The keyword arguments ``fn`` accepts, or None if any (``**kwargs``) or unknown."""
+    try:
+        parameters = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):  # no signature available (some builtins)
+        return None
+    if any(p.kind is p.VAR_KEYWORD for p in parameters):
+        return None
+    return [p.name for p in parameters if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+
+
 def _accepts(fn: Callable[..., Any], n_args: int) -> bool:
     """Whether ``fn`` can be called with ``n_args`` positional arguments (True if unknown)."""
     try:
@@ -186,6 +202,9 @@ def _as_parts(result: Any, ref: str) -> tuple[Callable, Callable, Callable]:
 def user_optimizer(ref: str, **hyper: Any) -> Optimizer:
     """Call the factory ``ref`` with ``hyper``; its result as a non-builtin Optimizer ``ref``."""
     factory = load_factory(ref)
+    accepted = _keywords(factory)
+    if accepted is not None:
+        validation.keys(f"optimizer factory {ref!r}", hyper, accepted)
     keys = ", ".join(f"{key}={value!r}" for key, value in hyper.items()) or "no arguments"
     try:
         result = factory(**hyper)
