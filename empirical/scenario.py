@@ -29,6 +29,7 @@ from empirical.averaging import Average, parse_average
 from empirical.objectives import objective as make_objective
 from empirical.objectives.base import Objective
 from empirical.optimizers import optimizer as make_optimizer
+from empirical.optimizers import pasteable
 from empirical.optimizers.base import Optimizer
 from empirical.schedules import Schedule, bind_schedule
 from empirical.verification.expectation import Expectation, parse_expectation
@@ -252,10 +253,20 @@ class Scenario:
 
 def command_line(record: Mapping[str, Any]) -> str:
     """``ratecheck verify --objective ... --expect ...`` from a :meth:`Scenario.record`
-    (settings and constants only where they differ from the defaults)."""
+    (settings and constants only where they differ from the defaults), every word quoted
+    for a POSIX shell, so that it runs when pasted in any directory.
+
+    A user optimizer file is given by its absolute path. A ``package.module:NAME`` found
+    through a directory that is not one of the interpreter's own (the working directory,
+    a ``tests/`` directory pytest put on ``sys.path``) is prefixed with
+    ``PYTHONPATH=DIR${PYTHONPATH:+:$PYTHONPATH}``: DIR first, so the same module is found,
+    and any PYTHONPATH of the shell kept after it (never an empty entry, which would add
+    the working directory)."""
+    optimizer, import_dir = pasteable(str(record["optimizer"]))
     words = ["ratecheck", "verify"]
     for flag in ("objective", "optimizer", "schedule", "batch-size", "sampling", "average"):
-        words += [f"--{flag}", str(record[flag.replace("-", "_")])]
+        value = optimizer if flag == "optimizer" else record[flag.replace("-", "_")]
+        words += [f"--{flag}", str(value)]
     for flag in ("steps", "replicates", "seed", "expect"):
         if record[flag] is not None:  # replicates None: sized by the data (the default)
             words += [f"--{flag}", str(record[flag])]
@@ -264,7 +275,11 @@ def command_line(record: Mapping[str, Any]) -> str:
             words += [f"--{key.replace('_', '-')}", repr(record[key])]
     if record["constants"]:
         words += ["--constants", ",".join(f"{k}={v!r}" for k, v in record["constants"].items())]
-    return shlex.join(words)
+    if import_dir is None:
+        return shlex.join(words)
+    return f"PYTHONPATH={shlex.quote(str(import_dir))}${{PYTHONPATH:+:$PYTHONPATH}} " + shlex.join(
+        words
+    )
 
 
 def objective_spec(objective: str | Objective) -> str:

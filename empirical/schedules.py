@@ -152,8 +152,10 @@ PLATEAU_KEYS = ("eta0", "factor", "patience", "tol", "every")
 
 def parse_plateau(spec: str) -> PlateauSchedule:
     """``"plateau:eta0=0.1,factor=10,patience=3,tol=1e-4,every=100"`` -> a PlateauSchedule."""
-    name, params = split_spec(spec, "schedule")
-    validation.choice(f"schedule {spec!r}", "rule", name, ("plateau",))
+    expected = "plateau:eta0=...[,key=value...], or a formula in k without ':'"
+    rule = spec.strip().partition(":")[0].strip() if isinstance(spec, str) else spec
+    validation.choice(f"schedule {spec!r}", "rule", rule, ("plateau",), expected=expected)
+    _, params = split_spec(spec, "schedule")
     validation.keys(f"schedule {spec!r}", params, PLATEAU_KEYS, required=("eta0",))
     return PlateauSchedule(**params)
 
@@ -165,13 +167,17 @@ def bind_schedule(
 ) -> Schedule:
     """Bind a schedule to an objective's constants (overridden by ``constants``).
 
-    Strings starting with ``plateau`` give a :class:`PlateauSchedule`; other strings,
-    SymPy expressions and numbers go through ``theory.schedules.parse_schedule``.
+    Strings starting with ``plateau`` give a :class:`PlateauSchedule`, as does any
+    ``NAME:...`` (a ``:`` is never part of a formula, so the name is a misspelt rule and
+    :func:`parse_plateau` says so); other strings, SymPy expressions and numbers go
+    through ``theory.schedules.parse_schedule``.
     """
     if isinstance(schedule, StepSchedule | PlateauSchedule):
         return schedule
-    if isinstance(schedule, str) and schedule.strip().partition(":")[0].strip() == "plateau":
-        return parse_plateau(schedule)
+    if isinstance(schedule, str):
+        rule, colon, _ = schedule.strip().partition(":")
+        if rule.strip() == "plateau" or (colon and rule.strip().isidentifier()):
+            return parse_plateau(schedule)
     expression = parse_schedule(schedule)  # type: ignore[arg-type]
     label = schedule.strip() if isinstance(schedule, str) else str(expression)
     values = _binding(expression, label, objective, constants)

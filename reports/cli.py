@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from theory.errors import RatecheckError
-from theory.validation import not_allowed, rejection
+from theory.validation import not_allowed, rejection, suggestion
 
 EXIT_OK = 0
 EXIT_FAIL = 1
@@ -41,6 +41,8 @@ EXAMPLES = """commands, one example each:
       --expect sgd-sc-smooth-last        check one optimizer against a theorem
   ratecheck report --out my-report       check every claim of the lecture, write a report
   ratecheck run suite.toml --out DIR     run your own suite of checks (format in the README)
+  ratecheck list objectives              what --objective accepts: keys, defaults, constants
+                                         (also optimizers, theorems, schedules)
 
 'ratecheck COMMAND --help' lists a command's options with their defaults.
 Exit codes: 0 pass, 1 fail or unexpected, 2 bad input, 3 inconclusive."""
@@ -53,11 +55,19 @@ def _version() -> str:
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse with one-line errors and exit code 2."""
+    """argparse with one-line errors, exit code 2, and a value outside an option's choices
+    (or an unknown command) rejected in the one vocabulary, with the closest one suggested."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
         sys.stderr.write(f"ratecheck: error: {message} (see '{self.prog} --help')\n")
         raise SystemExit(EXIT_BAD_INPUT)
+
+    def _check_value(self, action: argparse.Action, value: object) -> None:
+        if action.choices is None or value in action.choices:
+            return
+        allowed = [str(option) for option in action.choices]
+        expected = f"one of {', '.join(allowed)}{suggestion(value, allowed)}"
+        raise argparse.ArgumentError(action, rejection("value", value, expected))
 
 
 def _cmd_theory(args: argparse.Namespace) -> int:
@@ -81,6 +91,41 @@ def _cmd_theory(args: argparse.Namespace) -> int:
         raise not_allowed("ratecheck theory", "arguments", words, expected, RatecheckError)
     print(render_theorem(get_theorem(words[0]), fmt=args.format))
     return EXIT_OK
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    from reports.listing import listing, render_text
+
+    items = listing(args.kind, args.names)
+    print(render_text(args.kind, items) if args.format == "text" else json.dumps(items, indent=2))
+    return EXIT_OK
+
+
+def _add_list(sub: argparse._SubParsersAction) -> None:
+    from reports.listing import KINDS
+
+    listed = sub.add_parser(
+        "list",
+        help="the objectives, optimizers, theorems or schedules, with parameters and defaults",
+        description=(
+            "ratecheck list KIND [NAME ...]: each item of KIND (or only the NAMEs) with a "
+            "one-line description and the keys of its spec, each with its default and what "
+            "it allows; an objective's constants for the theorems, a theorem's method, "
+            "schedule, iterate, rate and the constants it needs; a schedule's syntax."
+        ),
+    )
+    listed.add_argument("kind", choices=KINDS, metavar="KIND", help=", ".join(KINDS))
+    listed.add_argument(
+        "names", nargs="*", default=[], metavar="NAME", help="only these items (default all)"
+    )
+    listed.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="text for a person, json (a list of objects, keys in the README) for a machine "
+        "(default text)",
+    )
+    listed.set_defaults(handler=_cmd_list)
 
 
 def _first_line(exc: BaseException) -> str:
@@ -176,14 +221,14 @@ def _add_verify(sub: argparse._SubParsersAction) -> None:
         required=True,
         metavar="NAME[:key=val,...]",
         help="a built-in objective, e.g. ridge or 'quadratic:d=10' (required; "
-        "'ratecheck theory' lists the theorems, the README the objectives)",
+        "'ratecheck list objectives' lists them with their keys)",
     )
     add(
         "--optimizer",
         required=True,
         metavar="NAME[:key=val,...]",
-        help="a built-in optimizer, path/to/file.py:NAME[:key=val,...] or "
-        "package.module:NAME (required)",
+        help="a built-in optimizer ('ratecheck list optimizers'), "
+        "path/to/file.py:NAME[:key=val,...] or package.module:NAME (required)",
     )
     add(
         "--schedule",
@@ -387,6 +432,7 @@ def build_parser() -> argparse.ArgumentParser:
     theory.set_defaults(handler=_cmd_theory)
     _add_verify(sub)
     _add_report(sub)
+    _add_list(sub)
     return parser
 
 

@@ -53,6 +53,12 @@ def _cell(row: dict[str, Any], key: str) -> str:
     return "-" if value is None else str(value)
 
 
+def rate_text(row: Mapping[str, Any]) -> str:
+    """A theorem's rate as the compact catalog shows it, from its ``to_dict()``: the
+    exponent of k (with its log power, e.g. ``-1 (log^1)``), or ``linear``."""
+    return _cell(dict(row), "rate")
+
+
 COMPACT_COLUMNS: tuple[tuple[str, str], ...] = (
     ("id", "id"),
     ("iterate", "iterate"),

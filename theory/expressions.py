@@ -256,7 +256,12 @@ class _Builder:
             return CONSTANTS[node.id]
         if node.id in FUNCTIONS:
             self.fail(node, f"function {node.id} must be called, as {node.id}(...)")
-        self.fail(node, f"unknown name {node.id!r}", UnknownNameError)
+        known = [*self.allowed, *CONSTANTS, *FUNCTIONS]
+        self.fail(
+            node,
+            f"unknown name {node.id!r}{validation.suggestion(node.id, known)}",
+            UnknownNameError,
+        )
 
     def binary(self, node: ast.BinOp, depth: int) -> sp.Expr:
         if not isinstance(node.op, ast.Pow | ast.Add | ast.Sub | ast.Mult | ast.Div):
@@ -283,7 +288,8 @@ class _Builder:
             self.fail(node.func, "only the listed functions may be called")
         name = node.func.id
         if name not in FUNCTIONS:
-            self.fail(node.func, f"unknown function {name!r}", UnknownNameError)
+            close = validation.suggestion(name, FUNCTIONS)
+            self.fail(node.func, f"unknown function {name!r}{close}", UnknownNameError)
         if node.keywords:
             self.fail(node, f"keyword arguments are not allowed in {name}(...)")
         for arg in node.args:

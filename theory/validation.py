@@ -47,6 +47,7 @@ __all__ = [
     "real_rule",
     "rejection",
     "shown",
+    "suggestion",
 ]
 
 _LONGEST = 80
@@ -207,6 +208,15 @@ def flag(where: str, name: str, value: object) -> bool:
     raise not_allowed(where, name, value, "true or false")
 
 
+def suggestion(value: object, allowed: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` naming the allowed name closest to ``value`` (difflib's
+    ratio >= 0.6), or ``""`` when none is close or ``value`` is not text."""
+    if not isinstance(value, str):
+        return ""
+    close = difflib.get_close_matches(value, tuple(allowed), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
 def choice(
     where: str,
     name: str,
@@ -222,11 +232,7 @@ def choice(
     if isinstance(value, str) and value in allowed:
         return str(value)
     text = expected if expected is not None else f"one of {', '.join(allowed)}"
-    if isinstance(value, str):
-        close = difflib.get_close_matches(value, allowed, n=1)
-        if close:
-            text += f" (did you mean {close[0]!r}?)"
-    raise not_allowed(where, name, value, text, error)
+    raise not_allowed(where, name, value, text + suggestion(value, allowed), error)
 
 
 def keys(
@@ -238,13 +244,14 @@ def keys(
     name: str = "key",
 ) -> None:
     """Refuse keys of ``given`` not in ``allowed`` (:class:`UnknownNameError`, listing the
-    allowed ones) and required keys that are absent (:class:`InputError`); ``name`` is
-    what a key is called (``key``, ``field``)."""
+    allowed ones, with a close match suggested) and required keys that are absent
+    (:class:`InputError`); ``name`` is what a key is called (``key``, ``field``)."""
     allowed = tuple(allowed)
     required = tuple(required)
     unknown = [key for key in given if key not in allowed]
     if unknown:
         expected = f"one of {', '.join(allowed)}" if allowed else f"no {name}s"
+        expected += suggestion(unknown[0], allowed)
         if len(unknown) > 1:
             expected += f" (also not allowed: {', '.join(map(repr, unknown[1:]))})"
         raise not_allowed(where, name, unknown[0], expected, UnknownNameError)

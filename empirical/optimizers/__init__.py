@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
+from pathlib import Path
 
 from empirical.optimizers.adam import AdamaxState, AdamState, AmsgradState, adam, adamax, amsgrad
 from empirical.optimizers.adaptive import (
@@ -55,6 +56,25 @@ def is_user_reference(spec: str) -> bool:
     first, _, rest = spec.strip().partition(":")
     second = rest.partition(":")[0]
     return first.endswith(".py") or "/" in first or ("." in first and "=" not in second)
+
+
+def pasteable(spec: str) -> tuple[str, Path | None]:
+    """``spec`` as a command pasted in any directory needs it, and the directory that must
+    be on ``PYTHONPATH`` for it (None if none).
+
+    A user file is made absolute (it was found from the working directory); for a
+    ``package.module:NAME`` the directory is the one the module was imported from
+    (:func:`~empirical.optimizers.loading.import_root`); a built-in name is unchanged.
+    """
+    from empirical.optimizers.loading import import_root  # here: loading imports this package
+
+    text = spec.strip()
+    if not is_user_reference(text):
+        return text, None
+    target, sep, rest = text.partition(":")
+    if target.endswith(".py") or "/" in target:
+        return str(Path(target).expanduser().absolute()) + sep + rest, None
+    return text, import_root(target)
 
 
 def _user(spec: str) -> Optimizer:
@@ -120,6 +140,7 @@ __all__ = [
     "momentum",
     "nesterov",
     "optimizer",
+    "pasteable",
     "rmsprop",
     "sgd",
 ]

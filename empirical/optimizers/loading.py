@@ -13,14 +13,18 @@ import hashlib
 import importlib
 import importlib.util
 import inspect
+import os
 import re
+import site
 import sys
+import sysconfig
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 from empirical.optimizers.base import Optimizer, identity_lookahead
+from theory import validation
 from theory.errors import InputError
 
 _FORMS = "'path/to/file.py:NAME' or 'package.module:NAME'"
@@ -98,14 +102,64 @@ def load_factory(ref: str) -> Callable[..., Any]:
         raise InputError(f"optimizer reference {ref!r}: {name!r} is not a Python name")
     module, where = _load_file(target) if _is_file_target(target) else _load_module(target)
     if not hasattr(module, name):
-        defined = ", ".join(_callables(module)) or "(none)"
-        raise InputError(f"optimizer {where} defines no {name!r}; callables it defines: {defined}")
+        callables = _callables(module)
+        defined = ", ".join(callables) or "(none)"
+        raise InputError(
+            f"optimizer {where} defines no {name!r}; callables it defines: {defined}"
+            + validation.suggestion(name, callables)
+        )
     factory = getattr(module, name)
     if not callable(factory):
         raise InputError(
             f"optimizer {where}: {name!r} is not callable (it is of type {type(factory).__name__})"
         )
     return factory
+
+
+def _library_dirs() -> set[Path]:
+    """The interpreter's own library directories (stdlib, site-packages), whose modules
+    every ``python`` or ``ratecheck`` of this environment imports from any directory."""
+    paths = sysconfig.get_paths()
+    dirs = [paths[key] for key in ("stdlib", "platstdlib", "purelib", "platlib") if key in paths]
+    dirs += [*site.getsitepackages(), site.getusersitepackages()]
+    return {Path(d).resolve() for d in dirs}
+
+
+def import_root(module_name: str) -> Path | None:
+    """The directory a fresh interpreter needs on ``PYTHONPATH`` to import ``module_name``
+    as this one did, or None when it needs none.
+
+    The directory comes from the imported module's ``__file__`` with one path component
+    stripped per dotted component (``ROOT/pkg/opt.py`` for ``pkg.opt``,
+    ``ROOT/pkg/__init__.py`` for ``pkg``): it is where ``sys.path`` (the working directory,
+    a ``tests/`` directory pytest inserted, ...) let the module be found. None when the
+    module is not imported, has no file, its file does not match its name, or ROOT is one
+    of the interpreter's library directories.
+    """
+    module = sys.modules.get(module_name)
+    location = getattr(module, "__file__", None)
+    if not isinstance(location, str):
+        return None
+    path = Path(os.path.abspath(location))  # the names sys.path found it by: no symlinks resolved
+    stem = path.name.split(".")[0]  # opt.py, opt.cpython-311-x86_64-linux-gnu.so: opt
+    leaf = path.parent if stem == "__init__" else path.parent / stem
+    parts = module_name.split(".")
+    chain = [leaf, *leaf.parents][: len(parts)]
+    if [p.name for p in reversed(chain)] != parts:
+        return None
+    root = chain[-1].parent
+    return None if root.resolve() in _library_dirs() else root
+
+
+def _keywords(fn: Callable[..., Any]) -> list[str] | None:
+    """The keyword arguments ``fn`` accepts, or None if any (``**kwargs``) or unknown."""
+    try:
+        parameters = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):  # no signature available (some builtins)
+        return None
+    if any(p.kind is p.VAR_KEYWORD for p in parameters):
+        return None
+    return [p.name for p in parameters if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
 
 
 def _accepts(fn: Callable[..., Any], n_args: int) -> bool:
@@ -148,6 +202,9 @@ def _as_parts(result: Any, ref: str) -> tuple[Callable, Callable, Callable]:
 def user_optimizer(ref: str, **hyper: Any) -> Optimizer:
     """Call the factory ``ref`` with ``hyper``; its result as a non-builtin Optimizer ``ref``."""
     factory = load_factory(ref)
+    accepted = _keywords(factory)
+    if accepted is not None:
+        validation.keys(f"optimizer factory {ref!r}", hyper, accepted)
     keys = ", ".join(f"{key}={value!r}" for key, value in hyper.items()) or "no arguments"
     try:
         result = factory(**hyper)

@@ -8,6 +8,7 @@ import numpy as np
 
 from empirical.optimizers.base import Optimizer, identity_lookahead, lr_column
 from theory import validation
+from theory.errors import InputError
 
 NESTEROV_CONVENTIONS = ("pytorch", "sutskever")
 
@@ -78,11 +79,14 @@ def nesterov(*, beta: float | str = 0.9, convention: str = "pytorch") -> Optimiz
     Sutskever look-ahead points: ``w_k^pytorch = w_k^sutskever + beta v_k^sutskever``.
     """
     where = "optimizer 'nesterov'"
+    expected = f"'auto' or {validation.real_rule(at_least=0.0, below=1.0)}"
     if isinstance(beta, str):
-        decay = validation.real_rule(at_least=0.0, below=1.0)
-        beta = validation.choice(where, "beta", beta, ("auto",), expected=f"'auto' or {decay}")
+        beta = validation.choice(where, "beta", beta, ("auto",), expected=expected)
     else:
-        beta = validation.real(where, "beta", beta, at_least=0.0, below=1.0)
+        try:
+            beta = validation.real(where, "beta", beta, at_least=0.0, below=1.0)
+        except InputError:  # say that 'auto' is allowed too
+            raise validation.not_allowed(where, "beta", beta, expected) from None
     convention = validation.choice(where, "convention", convention, NESTEROV_CONVENTIONS)
 
     def beta_at(k: int) -> float:

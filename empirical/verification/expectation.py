@@ -74,7 +74,10 @@ def parse_expectation(expect: str | Theorem) -> Expectation:
         raise validation.not_allowed("expect", "spec", expect, expected)
     ids = theorem_ids()
     expected = f"a theorem id, O(EXPR) or linear; theorem ids: {', '.join(ids)}"
-    return _theorem(get_theorem(validation.choice("expect", "spec", text, ids, expected=expected)))
+    known = (*ids, LINEAR)  # 'linear' is handled above: here it only serves the suggestion
+    return _theorem(
+        get_theorem(validation.choice("expect", "spec", text, known, expected=expected))
+    )
 
 
 def _theorem(theorem: Theorem) -> Expectation:

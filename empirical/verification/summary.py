@@ -26,6 +26,36 @@ def _line(head: str, body: str) -> str:
     )
 
 
+def _shell_words(command: str) -> list[str]:
+    """The words of a POSIX shell command as written, quotes kept: split at the spaces
+    outside quotes."""
+    words, word, quote = [], "", ""
+    for char in command:
+        if char == " " and not quote:
+            if word:
+                words.append(word)
+            word = ""
+            continue
+        if char in "'\"" and quote in ("", char):
+            quote = "" if quote else char
+        word += char
+    return [*words, word] if word else words
+
+
+def _command(head: str, command: str) -> str:
+    """``command`` under ``head``, broken between words with shell line continuations
+    (`` \\``), so that its lines pasted into a shell run it as one command."""
+    lines: list[str] = []
+    line, first = f"  {head:<10}", True
+    for word in _shell_words(command):
+        if not first and len(line) + len(word) + 3 > _WIDTH:  # room for " word \\"
+            lines.append(line + " \\")
+            line, first = _INDENT, True
+        line += word if first else f" {word}"
+        first = False
+    return "\n".join([*lines, line])
+
+
 def _claim(data: dict[str, Any]) -> str:
     cfg, expected = data["config"], data["expected"]
     iterate = "last iterate" if expected["iterate"] == "last" else f"{expected['iterate']} average"
@@ -157,5 +187,5 @@ def summary_text(data: dict[str, Any]) -> str:
     advice = _next(data)
     if advice:
         lines.append(_line("next", advice))
-    lines.append(_line("reproduce", f"{data['rerun']['command']}  (seed {data['config']['seed']})"))
+    lines.append(_command("reproduce", data["rerun"]["command"]))
     return "\n".join(lines)

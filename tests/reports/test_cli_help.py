@@ -45,7 +45,7 @@ def test_every_example_of_the_help_parses() -> None:
         parser.parse_args(words[1:])
 
 
-@pytest.mark.parametrize("command", ["theory", "verify", "report", "run"])
+@pytest.mark.parametrize("command", ["theory", "verify", "report", "run", "list"])
 def test_every_option_states_its_default_or_that_it_is_required(command: str) -> None:
     for action in subcommands()[command]._actions:
         if not action.option_strings or action.dest == "help":

@@ -6,6 +6,11 @@ autoloading off, so they behave the same whether or not ratecheck is pip-install
 
 from __future__ import annotations
 
+import os
+import shlex
+import shutil
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -153,3 +158,50 @@ def test_the_message_of_an_auto_sized_verify_lists_its_stages():
             seed=1,
         )
     assert "stage 1: R = 30, K = 3000 at alpha 0.005" in str(caught.value)
+
+
+PLAIN_SGD = """
+def make(scale=1.0):
+    def init(w0):
+        return ()
+
+    def update(grad, state, w, lr):
+        return w - scale * lr * grad, state
+
+    return init, update
+"""
+
+
+def test_the_reproduce_command_runs_when_pasted_in_another_directory(tmp_path, monkeypatch):
+    found_through = tmp_path / "it's a dir"  # a space and a quote: the prefix must be quoted
+    (found_through / "mypkg").mkdir(parents=True)
+    (found_through / "mypkg" / "opt.py").write_text(PLAIN_SGD)
+    monkeypatch.syspath_prepend(str(found_through))  # as pytest puts a tests/ directory there
+    with pytest.raises(AssertionError) as info:
+        assert_rate(expected="O(1/k)", **{**SLOW, "optimizer": "mypkg.opt:make", "steps": 2000})
+    (line,) = [x for x in str(info.value).splitlines() if x.startswith("reproduce: ")]
+    command = line.removeprefix("reproduce: ")
+    words = shlex.split(command)
+    assert words[0] == f"PYTHONPATH={found_through}${{PYTHONPATH:+:$PYTHONPATH}}"
+    flags = dict(zip(words[3::2], words[4::2], strict=True))
+    assert flags["--optimizer"] == "mypkg.opt:make" and flags["--schedule"] == "1/k**0.7"
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}  # this checkout's ratecheck, not the cwd
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    if shutil.which("ratecheck", path=env["PATH"]) is None:
+        pytest.skip("the ratecheck command is not installed")
+    done = subprocess.run(
+        command, shell=True, cwd=elsewhere, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode in (0, 1, 3), done.stderr  # 2: the module could not be imported
+    verdict = str(info.value).removeprefix("ratecheck: ").split(":")[0]  # INCONCLUSIVE (...)
+    assert done.stdout.startswith(f"ratecheck verify: {verdict}\n"), done.stdout  # the same run
+
+
+def test_a_module_in_the_interpreters_own_library_needs_no_pythonpath():
+    from empirical.optimizers import pasteable
+
+    assert pasteable("json.decoder:JSONDecoder") == ("json.decoder:JSONDecoder", None)
+    assert pasteable("sgd") == ("sgd", None)
+    assert pasteable("opts.py:make:lr0=1")[0] == f"{Path.cwd() / 'opts.py'}:make:lr0=1"

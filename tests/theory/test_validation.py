@@ -215,7 +215,20 @@ def test_keys():
     field = rejected(
         lambda: v.keys("scenario", {"step": 1}, ("steps",), name="field"), UnknownNameError
     )
-    assert field == "scenario: field = 'step' is not allowed; expected one of steps"
+    assert field == (
+        "scenario: field = 'step' is not allowed; expected one of steps (did you mean 'steps'?)"
+    )
+
+
+def test_an_unknown_key_gets_the_closest_allowed_one_suggested():
+    text = rejected(
+        lambda: v.keys("objective 'quadratic'", {"dd": 10}, ("d", "lam", "L")), UnknownNameError
+    )
+    assert text.endswith("expected one of d, lam, L (did you mean 'd'?)"), text
+    far = rejected(lambda: v.keys("w", {"zzz": 1}, ("alpha",)), UnknownNameError)
+    assert "did you mean" not in far
+    assert v.suggestion("sufix", ("uniform", "suffix")) == " (did you mean 'suffix'?)"
+    assert v.suggestion(3, ("3",)) == ""
 
 
 def test_missing_keys_are_an_input_error_in_the_same_words():

@@ -194,7 +194,7 @@ def test_a_failed_load_leaves_no_module_behind(tmp_path):
 
 
 CALL_ERRORS = [
-    ("as_pair:speed=2", ["as_pair", "speed=2", "TypeError"]),
+    ("as_pair:speed=2", ["as_pair", "key = 'speed' is not allowed", "expected one of scale"]),
     ("returns_number", ["returns_number", "returned an object of type int", "(init, update) pair"]),
     ("bad_update_arity", ["bad_update_arity", "update", "update(grad, state, w, lr)"]),
     ("refuses:scale=5", ["refuses", "scale=5", "ValueError: scale=5 is too large"]),
@@ -243,3 +243,26 @@ def test_user_code_can_be_refused(user_file):
     with pytest.raises(InputError, match="user code, which is not allowed"):
         optimizer(f"{user_file}:as_pair", allow_user_code=False)
     assert optimizer("adam", allow_user_code=False).name == "adam"
+
+
+def test_a_misspelt_factory_or_keyword_gets_did_you_mean(user_package: str) -> None:
+    with pytest.raises(
+        InputError, match=r"defines no 'as_optimiser'.*\(did you mean 'as_optimizer'\?\)"
+    ):
+        load_factory(f"{user_package}.opts:as_optimiser")
+    with pytest.raises(InputError) as refused:
+        optimizer(f"{user_package}.opts:as_optimizer:scal=2")
+    assert str(refused.value) == (
+        f"optimizer factory '{user_package}.opts:as_optimizer': key = 'scal' is not allowed; "
+        "expected one of scale (did you mean 'scale'?)"
+    )
+
+
+def test_the_module_of_a_factory_is_found_again_from_its_import_directory(user_package, tmp_path):
+    from empirical.optimizers.loading import import_root
+
+    optimizer(f"{user_package}.opts:as_optimizer")
+    assert import_root(f"{user_package}.opts") == tmp_path
+    assert import_root(user_package) == tmp_path  # a package: ROOT/pkg/__init__.py
+    assert import_root("json.decoder") is None  # the interpreter's own library
+    assert import_root("not_imported_anywhere") is None
