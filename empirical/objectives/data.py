@@ -246,31 +246,37 @@ def _read_csv(file: Path, source: str) -> tuple[np.ndarray, np.ndarray, np.ndarr
         line = len(_lines(raw[: exc.start].decode("utf-8-sig")))
         expected = "comma-separated numbers in UTF-8"
         raise InputError(f"{source}: line {line} is not UTF-8 text; expected {expected}") from None
-    rows = [(number, line) for number, line in enumerate(_lines(text), start=1) if _content(line)]
-    if not rows:
+    del raw  # each copy of a file of up to MAX_DATA_FILE_BYTES is freed once read
+    lines = _lines(text)
+    del text
+    numbers = [number for number, line in enumerate(lines, start=1) if _content(line)]
+    if not numbers:
         raise InputError(f"{source}: the file is empty")
-    skip = 0 if _is_numeric_row(rows[0][1]) else 1
-    data = rows[skip:]
-    if not data:
+    skip = 0 if _is_numeric_row(lines[numbers[0] - 1]) else 1
+    numbers = numbers[skip:]
+    if not numbers:
         raise InputError(f"{source}: the file has a header but no data rows")
-    width = len(_fields(data[0][1]))
-    table_bytes = len(data) * width * np.dtype(np.float64).itemsize
-    what = f"its table of {len(data)} rows x {width} columns as float64"
+    rows = [lines[number - 1] for number in numbers]
+    del lines
+    width = len(_fields(rows[0]))
+    table_bytes = len(rows) * width * np.dtype(np.float64).itemsize
+    what = f"its table of {len(rows)} rows x {width} columns as float64"
     data_limits.check_size(source, what, table_bytes, "MAX_DATA_ARRAY_BYTES")
     try:
-        table = np.loadtxt([line for _, line in data], delimiter=",", dtype=np.float64, ndmin=2)
+        table = np.loadtxt(rows, delimiter=",", dtype=np.float64, ndmin=2)
     except ValueError:
-        raise _unreadable(source, data, width) from None
+        raise _unreadable(source, numbers, rows, width) from None
     if table.shape[1] < 2:
         expected = "at least 2 (the features, then y as the last column)"
         raise validation.not_allowed(source, "columns", table.shape[1], expected)
-    lines = np.array([number for number, _ in data])
-    return np.array(table[:, :-1]), np.array(table[:, -1]), lines  # copies: contiguous
+    return np.array(table[:, :-1]), np.array(table[:, -1]), np.array(numbers)  # contiguous
 
 
 def _lines(text: str) -> list[str]:
     """The lines of ``text``, split at \\n, \\r\\n or \\r (numbered as an editor numbers them)."""
-    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.split("\n")
 
 
 def _content(line: str) -> str:
@@ -293,16 +299,15 @@ def _is_numeric_row(line: str) -> bool:
     return all(_is_number(field) for field in _fields(line))
 
 
-def _unreadable(source: str, data: list[tuple[int, str]], width: int) -> InputError:
-    """Where numpy could not read the table: the first line with another number of fields
-    or a field that is not a number (by line and column, never its text)."""
-    first = data[0][0]
-    for number, line in data:
+def _unreadable(source: str, numbers: list[int], rows: list[str], width: int) -> InputError:
+    """Where numpy could not read the table ``rows`` (at lines ``numbers``): the first line
+    with another number of fields or a field that is not a number (never its text)."""
+    for number, line in zip(numbers, rows, strict=True):
         fields = _fields(line)
         if len(fields) != width:
             return InputError(
                 f"{source}: line {number} has {len(fields)} fields; expected {width}, as on "
-                f"line {first}"
+                f"line {numbers[0]}"
             )
         for column, field in enumerate(fields, start=1):
             if not _is_number(field):
