@@ -8,7 +8,7 @@ did not decide), 2 bad input (one line on stderr, never a traceback).
 from __future__ import annotations
 
 import argparse
-import json
+import contextlib
 import os
 import sys
 import textwrap
@@ -136,31 +136,37 @@ def _first_line(exc: BaseException) -> str:
 def _cmd_verify(args: argparse.Namespace) -> int:
     from empirical.scenario import Scenario
     from empirical.verification.verify import verify_scenario
+    from reports import strict_json
+    from reports.stdout_redirect import stdout_to_stderr
 
-    try:
-        scenario = Scenario(
-            args.objective,
-            args.optimizer,
-            args.schedule,
-            expect=args.expect,
-            steps=args.steps,
-            replicates=args.replicates,
-            seed=args.seed,
-            batch_size=args.batch_size,
-            sampling=args.sampling,
-            average=args.average,
-            alpha=args.alpha,
-            delta=args.delta,
-            rtol=args.rtol,
-            alpha_c=args.alpha_c,
-            constants=args.constants or {},
-        )
-        result = verify_scenario(scenario, progress=None if args.format == "text" else False)
-    except RatecheckError:
-        raise
-    except Exception as exc:  # the user's optimizer code, or a run that cannot proceed
-        raise RatecheckError(f"the run failed: {type(exc).__name__}: {_first_line(exc)}") from exc
-    print(result.summary() if args.format == "text" else json.dumps(result.to_dict(), indent=2))
+    machine = args.format == "json"
+    # stdout holds only the document: what user code prints (at import, in the run) goes to stderr
+    with stdout_to_stderr() if machine else contextlib.nullcontext():
+        try:
+            scenario = Scenario(
+                args.objective,
+                args.optimizer,
+                args.schedule,
+                expect=args.expect,
+                steps=args.steps,
+                replicates=args.replicates,
+                seed=args.seed,
+                batch_size=args.batch_size,
+                sampling=args.sampling,
+                average=args.average,
+                alpha=args.alpha,
+                delta=args.delta,
+                rtol=args.rtol,
+                alpha_c=args.alpha_c,
+                constants=args.constants or {},
+            )
+            result = verify_scenario(scenario, progress=False if machine else None)
+        except RatecheckError:
+            raise
+        except Exception as exc:  # the user's optimizer code, or a run that cannot proceed
+            message = f"the run failed: {type(exc).__name__}: {_first_line(exc)}"
+            raise RatecheckError(message) from exc
+    print(strict_json.dumps(result.to_dict()) if machine else result.summary())
     return VERIFY_EXIT[result.outcome]
 
 

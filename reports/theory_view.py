@@ -1,13 +1,13 @@
 """Render the theorem catalog and Robbins–Monro decisions as text, Markdown, LaTeX or JSON.
 
 Pure formatting of what ``theory`` computes: every field comes from a theorem's or a
-decision's ``to_dict()`` (the JSON schema documented in the README). One theorem's text
-ends with its exhibit as the ``ratecheck verify`` command line that runs it.
+decision's ``to_dict()`` (the JSON schema documented in the README; strict JSON, see
+:mod:`reports.strict_json`). One theorem's text ends with its exhibit as the
+``ratecheck verify`` command line that runs it.
 """
 
 from __future__ import annotations
 
-import json
 import shlex
 import textwrap
 from collections.abc import Mapping, Sequence
@@ -15,6 +15,7 @@ from typing import Any
 
 import sympy as sp
 
+from reports import strict_json
 from theory.catalog import CATALOG
 from theory.robbins_monro import RobbinsMonroResult
 from theory.theorems import Theorem
@@ -116,7 +117,7 @@ def render_catalog(
         header = [title for title, _ in COMPACT_COLUMNS]
         return _text_table(header, body, TERMINAL_WIDTH)
     if fmt == "json":
-        return json.dumps(rows, indent=2)
+        return strict_json.dumps(rows)
     header = [title for title, _ in _COLUMNS]
     if fmt == "latex":
         body = [
@@ -159,7 +160,7 @@ def render_theorem(theorem: Theorem, fmt: str = "text") -> str:
     """One theorem with its assumptions, source and derivation."""
     row = theorem.to_dict()
     if fmt == "json":
-        return json.dumps(row, indent=2)
+        return strict_json.dumps(row)
     if fmt == "latex":
         return "\n".join(
             [
@@ -179,5 +180,5 @@ def render_theorem(theorem: Theorem, fmt: str = "text") -> str:
 def render_robbins_monro(result: RobbinsMonroResult, fmt: str = "text") -> str:
     """A Robbins–Monro decision as readable lines or a JSON object."""
     if fmt == "json":
-        return json.dumps(result.to_dict(), indent=2)
+        return strict_json.dumps(result.to_dict())
     return result.summary()

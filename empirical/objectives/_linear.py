@@ -31,6 +31,8 @@ DEFAULT_N = 1000
 DEFAULT_D = 10
 DEFAULT_NOISE = 0.5
 DEFAULT_SEED = 0
+LABELS = (-1.0, 1.0)
+"""The class labels of a classification data set."""
 BLOCK_ELEMENTS = 1 << 15
 """Size of the (rows, R) temporaries of a blockwise evaluation (256 KiB of float64)."""
 
@@ -55,12 +57,14 @@ def dataset(
     noise: object,
     seed: object,
     data: object,
+    classes: tuple[float, ...] | None = None,
 ) -> Dataset:
     """The user's data set, or a synthetic one drawn by ``generate(rng, n, d, noise)``.
 
     ``n``, ``d``, ``noise`` and ``seed`` default to 1000, 10, 0.5 and 0 (``None`` means
     the default); with ``data`` they must be left unset, since the file fixes n and d.
-    ``data`` is a path to a ``.npz``/``.csv`` file or a pair of arrays ``(X, y)``.
+    ``data`` is a path to a ``.npz``/``.csv`` file or a pair of arrays ``(X, y)``, whose
+    targets must be ``classes`` if given (a synthetic set draws them so).
     """
     if data is not None:
         clash = [
@@ -78,10 +82,10 @@ def dataset(
                 "data or n, d, noise, seed",
             )
         if isinstance(data, tuple) and len(data) == 2:
-            X, y = check_xy(*data, source=f"{what}: data arrays")
+            X, y = check_xy(*data, source=f"{what}: data arrays", classes=classes)
             label = f"<arrays X {X.shape}, y {y.shape}>"
         elif isinstance(data, str) or hasattr(data, "__fspath__"):
-            X, y = load_xy(data)  # type: ignore[arg-type]
+            X, y = load_xy(data, classes=classes)  # type: ignore[arg-type]
             label = str(data)
         else:
             raise validation.not_allowed(
@@ -124,15 +128,6 @@ def gaussian_classification(
     return X, np.where(score >= 0.0, 1.0, -1.0)
 
 
-def check_labels(what: str, data: Dataset) -> None:
-    """Classification targets must be -1 or +1."""
-    bad = ~np.isin(data.y, (-1.0, 1.0))
-    if bad.any():
-        row = int(np.argmax(bad))
-        expected = f"a class label, -1 or +1 (data {data.params.get('data', '(synthetic)')})"
-        raise validation.not_allowed(what, f"y[{row}]", float(data.y[row]), expected)
-
-
 def row_blocks(n: int, R: int) -> Iterator[slice]:
     """Consecutive slices of range(n), each of about BLOCK_ELEMENTS / R rows."""
     step = max(16, BLOCK_ELEMENTS // max(R, 1))
@@ -159,8 +154,7 @@ class LinearModel(Objective):
         """Check reg = ``lam`` > 0, build (x_i ~ N(0, I_d)) or load a data set labelled
         -1/+1, store it and the parameters; returns reg."""
         reg = validation.real(what, "lam", lam, above=0.0)
-        data_set = dataset(what, gaussian_classification, **data_keys)
-        check_labels(what, data_set)
+        data_set = dataset(what, gaussian_classification, classes=LABELS, **data_keys)
         self._set_data(data_set, reg)
         self.params = {**data_set.params, "lam": reg}
         return reg

@@ -5,8 +5,9 @@ averages and the prefix sums of w - w* that suffix averages need, and applies a 
 updates k0+1..k0+m with pre-drawn batches, returning snapshots of that state after the
 requested updates. :class:`CompiledStepper` runs the fused kernel of
 :mod:`empirical.runner.kernels`; :class:`NumpyStepper` is a Python loop over updates,
-vectorized over replicates, that calls ``objective.grad`` and ``optimizer.update``.
-Both implement the same formulas (tests check them against each other).
+vectorized over replicates, that calls ``objective.grad`` and ``optimizer.update`` (whose
+first results it checks against the optimizer protocol). Both implement the same formulas
+(tests check them against each other).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import numpy as np
 
 from empirical.averaging import Average, polydecay_rate
 from empirical.objectives.base import Objective
-from empirical.optimizers.base import Optimizer
+from empirical.optimizers.base import Optimizer, checked_point, checked_update
 from empirical.runner import kernels
 from empirical.runner.sampling import INDEX_DTYPE, GaussianNoise, IndexSampler, replicate_generators
 from empirical.schedules import Schedule
@@ -138,6 +139,7 @@ class NumpyStepper(Stepper):
     def __init__(self, setup: Setup, w0: np.ndarray, gammas: np.ndarray, suffix: bool) -> None:
         super().__init__(setup, w0, gammas, suffix)
         self.state = setup.optimizer.init(self.W.copy())
+        self.unchecked = True  # the first update's result is checked against the protocol
 
     def advance(
         self, k0: int, lr: np.ndarray, scale: np.ndarray, batches: np.ndarray, snap: np.ndarray
@@ -153,8 +155,15 @@ class NumpyStepper(Stepper):
                 k = k0 + j + 1
                 step = (lr[j] * scale)[:, None] if per_replicate else float(lr[j])
                 batch = None if objective.oracle == "deterministic" else batches[:, j]
-                grad = objective.grad(optimizer.lookahead(state, W), batch)
-                W, state = optimizer.update(grad, state, W, step)
+                point = optimizer.lookahead(state, W)
+                if self.unchecked:  # the first step: the results' shapes and structure
+                    point = checked_point(optimizer.name, point, W.shape)
+                grad = objective.grad(point, batch)
+                result = optimizer.update(grad, state, W, step)
+                if self.unchecked:
+                    result = checked_update(optimizer.name, result, W.shape)
+                    self.unchecked = False
+                W, state = result
                 if objective.domain is not None:
                     W = objective.domain.project(W)
                 W = np.asarray(W, dtype=np.float64)

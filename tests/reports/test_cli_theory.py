@@ -183,3 +183,16 @@ def test_a_reader_that_stops_early_gets_no_traceback():
     _, err = process.communicate(timeout=120)
     assert b"Traceback" not in err and b"BrokenPipe" not in err
     assert process.returncode == 1
+
+
+def test_theory_json_is_strict_json_even_for_a_non_finite_value():
+    """NaN and infinities would print as the tokens NaN and Infinity, which JSON lacks."""
+    from reports.theory_view import render_robbins_monro
+
+    class NonFinite:
+        def to_dict(self):
+            return {"schedule": "1/k", "bound": float("inf"), "values": (float("nan"), 1.5)}
+
+    text = render_robbins_monro(NonFinite(), fmt="json")  # type: ignore[arg-type]
+    assert json.loads(text) == {"schedule": "1/k", "bound": None, "values": [None, 1.5]}
+    assert "Infinity" not in text and "NaN" not in text

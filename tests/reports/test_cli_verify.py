@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from reports.cli import main
+from reports.cli import VERIFY_EXIT, main
 
 SMALL = ["--objective", "ridge:n=200,d=5", "--optimizer", "sgd", "--steps", "1e4"]
 
@@ -229,3 +230,170 @@ def test_a_refused_option_value_reads_like_every_rejected_value(capsys, option, 
     err = capsys.readouterr().err
     head = f"ratecheck: error: argument {option}: value = {text!r} is not allowed; "
     assert err.startswith(head + f"expected {expected} (see "), err
+
+
+def strict_loads(text: str):
+    """json.loads that refuses NaN and Infinity, as jq and browsers do."""
+
+    def refuse(token: str):
+        raise ValueError(f"not JSON: {token}")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_json_writes_non_finite_numbers_as_null(capsys, monkeypatch):
+    """A fit with NaN or infinite fields (a flat or vanishing gap) is null in the JSON."""
+    import numpy as np
+
+    import empirical.verification.verify as verify_module
+
+    real = verify_module.verify_scenario
+
+    class NonFinite:
+        def __init__(self, result):
+            self.result, self.outcome = result, result.outcome
+
+        def to_dict(self):
+            data = self.result.to_dict()
+            data["exponent"].update(
+                estimate=float("nan"), ci_low=-np.inf, ci_high=np.float64(np.inf)
+            )
+            data["trace"]["mean_gap"] = np.array([1.0, np.nan, 0.0])
+            return data
+
+    monkeypatch.setattr(verify_module, "verify_scenario", lambda *a, **k: NonFinite(real(*a, **k)))
+    code, out, _ = run(
+        capsys, *SMALL, "--schedule", "1/L", "--batch-size", "200", "--replicates", "3",
+        "--expect", "linear", "--format", "json",
+    )  # fmt: skip
+    data = strict_loads(out)
+    assert code == 0 and data["verdict"] == "pass"
+    assert [data["exponent"][key] for key in ("estimate", "ci_low", "ci_high")] == [None] * 3
+    assert data["trace"]["mean_gap"] == [1.0, None, 0.0]
+
+
+NOISY_OPTIMIZER = """
+import sys
+
+print("user module: imported")
+print("user module: a warning of its own", file=sys.stderr)
+
+
+def make():
+    def init(w0):
+        print("user init")
+        return ()
+
+    def update(grad, state, w, lr):
+        print("user update", lr)
+        return w - lr * grad, state
+
+    return init, update
+"""
+
+
+def test_user_code_that_prints_never_corrupts_the_json(capsys, monkeypatch, tmp_path: Path):
+    package = tmp_path / "noisy_opts_pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("print('package imported')\n")
+    (package / "loud.py").write_text(NOISY_OPTIMIZER)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    try:
+        code, out, err = run(
+            capsys, "--objective", "ridge:n=200,d=5", "--optimizer", "noisy_opts_pkg.loud:make",
+            "--schedule", "0.01", "--steps", "300", "--replicates", "2", "--expect", "O(1/k)",
+            "--format", "json",
+        )  # fmt: skip
+    finally:
+        for name in [m for m in sys.modules if m.startswith("noisy_opts_pkg")]:
+            del sys.modules[name]
+    data = strict_loads(out)
+    assert code == VERIFY_EXIT[data["verdict"]]
+    assert data["config"]["optimizer"] == "noisy_opts_pkg.loud:make"
+    for line in ("package imported", "user module: imported", "user init", "user update"):
+        assert line in err
+    assert "user module: a warning of its own" in err
+
+
+FD_OPTIMIZER = """
+import ctypes
+import os
+
+os.write(1, b"written to descriptor 1 at import\\n")
+
+
+def make():
+    def init(w0):
+        ctypes.CDLL(None).printf(b"C printf, buffered until exit\\n")
+        return ()
+
+    def update(grad, state, w, lr):
+        os.write(1, b"written to descriptor 1 in update\\n")
+        return w - lr * grad, state
+
+    return init, update
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="C's printf through ctypes.CDLL(None)")
+def test_what_user_code_writes_to_descriptor_1_goes_to_stderr(tmp_path: Path):
+    (tmp_path / "fd_opts_pkg").mkdir()
+    (tmp_path / "fd_opts_pkg" / "__init__.py").write_text("")
+    (tmp_path / "fd_opts_pkg" / "raw.py").write_text(FD_OPTIMIZER)
+    root = Path(__file__).resolve().parents[2]
+    proc = subprocess.run(
+        [sys.executable, "-m", "reports.cli", "verify", "--objective", "ridge:n=200,d=5",
+         "--optimizer", "fd_opts_pkg.raw:make", "--schedule", "0.01", "--steps", "100",
+         "--replicates", "2", "--expect", "O(1/k)", "--format", "json"],
+        capture_output=True, text=True, timeout=300, check=False,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(root), str(tmp_path)])},
+    )  # fmt: skip
+    data = strict_loads(proc.stdout)
+    assert proc.returncode == VERIFY_EXIT[data["verdict"]], proc.stderr
+    assert data["config"]["optimizer"] == "fd_opts_pkg.raw:make"
+    for line in ("at import", "C printf", "in update"):
+        assert line in proc.stderr
+
+
+WRONG_UPDATE = """
+def make():
+    def init(w0):
+        return ()
+
+    def update(grad, state, w, lr):
+        return w - lr * grad
+
+    return init, update
+"""
+
+
+def test_an_update_that_returns_only_the_iterates_says_what_it_must_return(capsys, tmp_path):
+    path = tmp_path / "wrong.py"
+    path.write_text(WRONG_UPDATE)
+    code = main(
+        ["verify", "--objective", "ridge:n=200,d=5", "--optimizer", f"{path}:make",
+         "--schedule", "0.01", "--steps", "100", "--replicates", "3", "--expect", "O(1/k)"]
+    )  # fmt: skip
+    out, err = capsys.readouterr()
+    assert code == 2 and out == ""
+    assert err == (
+        f"ratecheck: error: optimizer '{path}:make': update returned an array of shape (3, 5); "
+        "expected a pair (new_w, state): the new iterates, an array of shape (R, d) = (3, 5) "
+        "like w, and the optimizer's state\n"
+    )
+
+
+def test_a_data_file_error_names_the_line_not_its_text(capsys, tmp_path: Path):
+    secret = "ghp_SECRET_TOKEN_0123456789"
+    path = tmp_path / "leak.csv"
+    path.write_text(f"x1,x2,y\n1,2,3\n{secret},5,6\n7,8,9\n", encoding="utf-8")
+    code = main(
+        ["verify", "--objective", f"ridge:data={path}", "--optimizer", "sgd",
+         "--schedule", "0.01", "--expect", "O(1/k)"]
+    )  # fmt: skip
+    out, err = capsys.readouterr()
+    assert code == 2 and out == "" and secret not in err
+    assert err == (
+        f"ratecheck: error: data file '{path}': line 3, column 1 is not a number; expected "
+        "comma-separated numbers\n"
+    )

@@ -96,6 +96,23 @@ def test_a_relative_data_path_is_relative_to_the_suite_file(tmp_path):
     assert result.status != "error", result.reason
 
 
+def test_a_suite_naming_a_secret_through_a_symlink_gets_no_line_of_it(tmp_path, capsys):
+    """A suite may name any file as data; its error names the line, never prints it."""
+    secret = "AKIA-SECRET-ACCESS-KEY-0123"
+    (tmp_path / "credentials").write_text(f"[default]\n{secret},2,3\n")
+    (tmp_path / "x.csv").symlink_to(tmp_path / "credentials")
+    objective = f'objective = {{ name = "ridge", data = "{tmp_path / "x.csv"}" }}'
+    path = write(tmp_path, BASE.replace('objective = "ridge:n=100,d=3,lam=0.1"', objective))
+    assert main(["run", str(path), "--out", str(tmp_path / "out")]) == 2
+    out, err = capsys.readouterr()
+    assert secret not in out + err and secret[:8] not in err
+    assert err == (
+        f"ratecheck: error: {path}: check #1 ('c'), field 'objective': data file "
+        f"'{tmp_path / 'x.csv'}': line 2, column 1 is not a number; expected comma-separated "
+        "numbers\n"
+    )
+
+
 def test_a_grid_over_several_fields_is_their_product(tmp_path):
     text = BASE.replace('schedule = "1/(lam*k)"', 'schedule = ["1/(lam*k)", "0.5/(lam*k)"]')
     text = text.replace("replicates = 4", "replicates = 4\nseed = [1, 2]")

@@ -444,10 +444,14 @@ def test_classification_labels_must_be_plus_or_minus_one(cls, tmp_path):
     X = np.ones((4, 2))
     np.savez(tmp_path / "labels.npz", X=X, y=np.array([0.0, 1.0, 1.0, 0.0]))
     with pytest.raises(
-        Exception,
-        match=r"y\[0\] = 0\.0 is not allowed; expected a class label, -1 or \+1 .*labels\.npz",
+        Exception, match=r"labels\.npz': y\[0\] is not allowed; expected a class label, -1 or \+1$"
     ):
         cls(data=str(tmp_path / "labels.npz"))
+    with pytest.raises(
+        Exception,
+        match=r"^objective '\w+': data arrays: y\[0\] = 0\.0 is not allowed; expected a class",
+    ):
+        cls(data=(X, np.array([0.0, 1.0, 1.0, 0.0])))
 
 
 @pytest.mark.parametrize("cls", CLASSES)
