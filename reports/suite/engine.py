@@ -206,16 +206,17 @@ def run_suite(
     specs = _check_specs(specs)
     workers = _check_jobs(jobs)
     store = result_cache(cache)
-    display = SuiteProgress(len(specs), enabled=progress)
     results: dict[str, CheckResult] = {}
     pending = []
-    for spec in specs:
+    for spec in specs:  # before the progress display: a warning about an entry is one line
         hit = store.load(spec, quick) if store is not None else None
         if hit is None:
             pending.append(spec)
         else:
             results[spec.id] = hit
-            display.finished(spec.id, hit.status, hit.wall_time, cached=True)
+    display = SuiteProgress(len(specs), enabled=progress)
+    for hit in results.values():
+        display.finished(hit.spec.id, hit.status, hit.wall_time, cached=True)
 
     def done(spec: CheckSpec, result: CheckResult) -> None:
         results[spec.id] = result
