@@ -34,6 +34,7 @@ import hashlib
 import inspect
 import json
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Iterable, Mapping
@@ -44,8 +45,9 @@ from empirical.optimizers import is_user_reference
 from empirical.specs import split_spec
 from reports.suite.cache_entry import (
     CACHE_FORMAT,
+    MAX_BYTES,
     InvalidEntry,
-    entry_of,
+    entry_bytes,
     jsonable,
     parse_entry,
     result_from_dict,
@@ -206,11 +208,9 @@ class ResultCache:
         key = self.key(spec, quick)
         path = self._path(key)
         try:
-            raw = path.read_bytes()
-        except OSError:
+            return parse_entry(_read(path), key, spec)
+        except (FileNotFoundError, NotADirectoryError):  # no entry (or no cache directory)
             return None
-        try:
-            return parse_entry(raw, key, spec)
         except InvalidEntry as exc:
             sys.stderr.write(
                 f"ratecheck: warning: ignoring the cache entry {path} of check {spec.id!r}: "
@@ -225,8 +225,8 @@ class ResultCache:
             return
         key = self.key(spec, quick)
         try:
-            entry = entry_of(key, result)
-        except InvalidEntry:
+            raw = entry_bytes(key, result)
+        except (InvalidEntry, TypeError, ValueError):  # invalid, or not JSON at all
             return
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
@@ -234,12 +234,30 @@ class ResultCache:
         except OSError:
             return
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(entry, handle)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(raw)
             os.replace(tmp, self._path(key))
-        except (OSError, TypeError, ValueError):
+        except OSError:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+
+
+def _read(path: Path) -> bytes:
+    """The bytes of the entry file ``path``: FileNotFoundError when there is none,
+    :class:`InvalidEntry` when it is not a regular file of at most :data:`MAX_BYTES`
+    bytes (checked before reading: a FIFO would block, ``/dev/zero`` never end) or cannot
+    be read."""
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise InvalidEntry("not a regular file")
+        if info.st_size > MAX_BYTES:
+            raise InvalidEntry(f"{info.st_size} bytes, more than the {MAX_BYTES} it may have")
+        return path.read_bytes()
+    except (FileNotFoundError, NotADirectoryError):
+        raise
+    except OSError as exc:
+        raise InvalidEntry(f"cannot be read ({exc.strerror or exc})") from None
 
 
 def result_cache(cache: bool | str | os.PathLike[str]) -> ResultCache | None:

@@ -5,6 +5,8 @@ An entry is a file that a disk can truncate and anybody can edit, and what it ho
 into a report; so it is used only when every rule holds, else :class:`InvalidEntry` says
 what is wrong (the cache then recomputes the check):
 
+* the file is a regular file of at most :data:`MAX_BYTES` bytes (the cache checks that
+  before reading it: a FIFO or a link to ``/dev/zero`` is not read);
 * the bytes are UTF-8 JSON nested at most :data:`MAX_DEPTH` deep: an object with exactly
   ``format`` (:data:`CACHE_FORMAT`), ``key`` (the entry's key) and ``result``;
 * ``result`` has exactly the fields of :meth:`CheckResult.to_dict`; its ``spec`` and the
@@ -54,9 +56,10 @@ from theory.validation import rejection
 
 __all__ = [
     "CACHE_FORMAT",
+    "MAX_BYTES",
     "MAX_DEPTH",
     "InvalidEntry",
-    "entry_of",
+    "entry_bytes",
     "jsonable",
     "parse_entry",
     "result_from_dict",
@@ -64,6 +67,8 @@ __all__ = [
 
 CACHE_FORMAT = "ratecheck.cache/1"
 """The ``format`` field of a cache entry."""
+MAX_BYTES = 64 * 2**20
+"""Largest entry file read (64 MiB; a real entry has a few kB to a few hundred)."""
 MAX_DEPTH = 32
 """Deepest nesting of objects and lists in an entry, whose own object is level 1 (a real
 entry has about 10)."""
@@ -92,12 +97,15 @@ def jsonable(value: Any, *, finite: bool = False) -> Any:
     return value
 
 
-def entry_of(key: str, result: CheckResult) -> dict[str, Any]:
-    """The entry that stores ``result`` under ``key``; raises :class:`InvalidEntry` when
-    it would not be read back (module docstring), so that it is not stored."""
-    entry = {"format": CACHE_FORMAT, "key": key, "result": jsonable(result.to_dict())}
-    result_from_dict(entry["result"], result.spec)
-    return entry
+def entry_bytes(key: str, result: CheckResult) -> bytes:
+    """The file that stores ``result`` under ``key``; raises :class:`InvalidEntry` when it
+    would not be read back (module docstring), so that it is not stored."""
+    data = jsonable(result.to_dict())
+    result_from_dict(data, result.spec)
+    raw = json.dumps({"format": CACHE_FORMAT, "key": key, "result": data}).encode()
+    if len(raw) > MAX_BYTES:
+        raise InvalidEntry(f"{len(raw)} bytes, more than the {MAX_BYTES} an entry may have")
+    return raw
 
 
 class InvalidEntry(ValueError):

@@ -237,6 +237,36 @@ def test_a_tampered_entry_is_recomputed_with_one_warning(tmp_path, capsys, tampe
     assert ResultCache(tmp_path).load(counting("a"), False) is not None
 
 
+def _make_directory(entry: Path) -> None:
+    entry.unlink()
+    entry.mkdir()
+
+
+def _make_huge(entry: Path) -> None:
+    with entry.open("r+b") as handle:  # sparse: nothing is written
+        handle.truncate(cache_module.MAX_BYTES + 1)
+
+
+@pytest.mark.parametrize(
+    ("replace", "what"),
+    [
+        (_make_directory, "not a regular file"),
+        (_make_huge, f"{cache_module.MAX_BYTES + 1} bytes, more than the {cache_module.MAX_BYTES}"),
+    ],
+    ids=["a directory", "larger than the limit"],
+)
+def test_an_entry_that_is_not_a_small_file_is_not_read(tmp_path, capsys, replace, what):
+    CALLS.clear()
+    run_suite([counting("a")], jobs=1, cache=tmp_path)
+    (entry,) = tmp_path.glob("*.json")
+    replace(entry)
+    capsys.readouterr()
+    (result,) = run_suite([counting("a")], jobs=1, cache=tmp_path)
+    assert CALLS == ["a", "a"] and result.reason == "counted"
+    (line,) = capsys.readouterr().err.splitlines()
+    assert f"cache entry {entry} of check 'a': {what}" in line
+
+
 def inconsistent_check(spec: CheckSpec, params: dict[str, Any], **_: Any) -> CheckResult:
     CALLS.append(spec.id)
     return CheckResult(spec=spec, verdict="fail", label="slower", status="as-expected", reason="")
