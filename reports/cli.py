@@ -401,10 +401,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
     try:
-        with stop_on_signals():
+        with stop_on_signals():  # from the start: the parser's imports take a second or two
+            args = build_parser().parse_args(argv)
             return args.handler(args)
     except RatecheckError as exc:
         sys.stderr.write(f"ratecheck: error: {exc}\n")

@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import signal
-import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -64,18 +63,15 @@ def _serve(
 
 
 @contextlib.contextmanager
-def _sigint_ignored() -> Iterator[None]:
-    """SIGINT ignored while a worker starts, so that the worker starts with it ignored
-    (an ignored signal stays ignored across exec): a Ctrl-C during its imports leaves no
-    traceback."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+def _sigint_blocked() -> Iterator[None]:
+    """SIGINT blocked in this thread while a worker starts: the worker inherits the
+    blocked signal across exec, so a Ctrl-C during its imports leaves no traceback there,
+    and this process receives it (through another thread, or when it is unblocked)."""
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 @dataclass
@@ -90,7 +86,7 @@ def _start(function: Callable[[Any], Any], initializer: Callable[[], None]) -> _
     context = multiprocessing.get_context("spawn")
     conn, child = context.Pipe()
     process = context.Process(target=_serve, args=(child, function, initializer))
-    with _sigint_ignored():
+    with _sigint_blocked():
         process.start()
     child.close()
     return _Worker(process, conn)
