@@ -2,7 +2,9 @@
 
 Exit codes: 0 success (``verify``: pass), 1 a fail (``run``/``report``: a check
 unexpected or an error), 3 inconclusive (``run``/``report``: nothing failed, something
-did not decide), 2 bad input (one line on stderr, never a traceback).
+did not decide), 2 bad input (one line on stderr, never a traceback), 130 and 143
+interrupted by SIGINT (Ctrl-C) or SIGTERM (one line; every worker stopped, no report
+written, a previous report in ``--out`` kept as it was).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
+from reports.suite.stopping import USER_EXITS, Interrupted, exception_text, stop_on_signals
 from theory.errors import RatecheckError
 from theory.validation import not_allowed, rejection, suggestion
 
@@ -22,6 +25,8 @@ EXIT_OK = 0
 EXIT_FAIL = 1
 EXIT_BAD_INPUT = 2
 EXIT_INCONCLUSIVE = 3
+EXIT_SIGNAL = 128
+"""Interrupted by a signal: 128 + its number (130 SIGINT, 143 SIGTERM), as a shell reports."""
 VERIFY_EXIT = {"pass": EXIT_OK, "fail": EXIT_FAIL, "inconclusive": EXIT_INCONCLUSIVE}
 """Exit code of ``ratecheck verify`` by verdict."""
 
@@ -45,7 +50,8 @@ EXAMPLES = """commands, one example each:
                                          (also optimizers, theorems, schedules)
 
 'ratecheck COMMAND --help' lists a command's options with their defaults.
-Exit codes: 0 pass, 1 fail or unexpected, 2 bad input, 3 inconclusive."""
+Exit codes: 0 pass, 1 fail or unexpected, 2 bad input, 3 inconclusive,
+130/143 interrupted (SIGINT/SIGTERM)."""
 
 
 def _version() -> str:
@@ -94,10 +100,11 @@ def _cmd_theory(args: argparse.Namespace) -> int:
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
+    from reports import strict_json
     from reports.listing import listing, render_text
 
     items = listing(args.kind, args.names)
-    print(render_text(args.kind, items) if args.format == "text" else json.dumps(items, indent=2))
+    print(render_text(args.kind, items) if args.format == "text" else strict_json.dumps(items))
     return EXIT_OK
 
 
@@ -128,9 +135,9 @@ def _add_list(sub: argparse._SubParsersAction) -> None:
     listed.set_defaults(handler=_cmd_list)
 
 
-def _first_line(exc: BaseException) -> str:
-    lines = str(exc).strip().splitlines()
-    return lines[0] if lines else type(exc).__name__
+def _first_line(text: str) -> str:
+    lines = text.strip().splitlines()
+    return lines[0] if lines else text
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
@@ -161,11 +168,10 @@ def _cmd_verify(args: argparse.Namespace) -> int:
                 constants=args.constants or {},
             )
             result = verify_scenario(scenario, progress=False if machine else None)
-        except RatecheckError:
+        except (RatecheckError, Interrupted):
             raise
-        except Exception as exc:  # the user's optimizer code, or a run that cannot proceed
-            message = f"the run failed: {type(exc).__name__}: {_first_line(exc)}"
-            raise RatecheckError(message) from exc
+        except (Exception, *USER_EXITS) as exc:  # user code (sys.exit too), or a failed run
+            raise RatecheckError(f"the run failed: {_first_line(exception_text(exc))}") from exc
     print(strict_json.dumps(result.to_dict()) if machine else result.summary())
     return VERIFY_EXIT[result.outcome]
 
@@ -329,10 +335,13 @@ def _run_and_write(specs: Sequence, args: argparse.Namespace) -> int:
 
     check_out(args.out, force=args.force, name="--out")  # before any compute
     cache = not args.no_cache
-    results = run_suite(specs, jobs=args.jobs, quick=args.quick, cache=cache)
-    store = result_cache(cache)
-    figures = store.figures if store is not None else None
-    write_report(results, args.out, quick=args.quick, figure_cache=figures, force=args.force)
+    try:
+        results = run_suite(specs, jobs=args.jobs, quick=args.quick, cache=cache)
+        store = result_cache(cache)
+        figures = store.figures if store is not None else None
+        write_report(results, args.out, quick=args.quick, figure_cache=figures, force=args.force)
+    except Interrupted as exc:  # the report is written whole or not at all
+        raise Interrupted(exc.signum, f"no report written to {args.out}") from None
     for result in results:
         print(f"{result.status:<13} {result.spec.id}")
     print(f"report: {Path(args.out) / 'index.html'} (report.md, results.json, figures/)")
@@ -444,12 +453,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
     try:
-        return args.handler(args)
+        with stop_on_signals():  # from the start: the parser's imports take a second or two
+            args = build_parser().parse_args(argv)
+            return args.handler(args)
     except RatecheckError as exc:
         sys.stderr.write(f"ratecheck: error: {exc}\n")
+        return EXIT_BAD_INPUT
+    except Interrupted as exc:
+        detail = f"; {exc.detail}" if exc.detail else ""
+        sys.stderr.write(f"ratecheck: interrupted ({exc.name}){detail}\n")
+        return EXIT_SIGNAL + exc.signum
+    except KeyboardInterrupt:  # not a signal (that is Interrupted): user code loaded raised it
+        sys.stderr.write("ratecheck: error: user code raised KeyboardInterrupt while loading\n")
         return EXIT_BAD_INPUT
     except BrokenPipeError:  # the reader stopped (| head): exit quietly, as the docs advise
         devnull = os.open(os.devnull, os.O_WRONLY)

@@ -4,7 +4,9 @@ A factory is called with the spec's keyword hyper-parameters and returns an
 :class:`~empirical.optimizers.base.Optimizer`, an ``(init, update)`` pair, or an object
 with ``init`` and ``update`` attributes (and optionally ``lookahead``), optax-style.
 The functions must follow ratecheck's protocol: ``init(w0) -> state`` and
-``update(grad, state, w, lr) -> (new_w, state)``, over (R, d) arrays.
+``update(grad, state, w, lr) -> (new_w, state)``, over (R, d) arrays. Code that fails
+while it is imported or while the factory runs (``sys.exit(...)`` included) is an
+:class:`~theory.errors.InputError` naming the reference, never the end of the process.
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ _DOTTED = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*")
 
 
 def _one_line(exc: BaseException) -> str:
+    if isinstance(exc, SystemExit):
+        return f"SystemExit: the code called sys.exit({exc.code!r})"
     text = str(exc).strip().splitlines()
     return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
 
@@ -61,7 +65,7 @@ def _load_file(target: str) -> tuple[ModuleType, str]:
     sys.modules[module_name] = module  # dataclasses and pickle look the module up here
     try:
         spec.loader.exec_module(module)
-    except Exception as exc:
+    except (Exception, SystemExit) as exc:  # sys.exit() at import is a failed load too
         del sys.modules[module_name]
         raise InputError(f"optimizer {where} failed to load: {_one_line(exc)}") from exc
     return module, where
@@ -73,7 +77,7 @@ def _load_module(target: str) -> tuple[ModuleType, str]:
         raise InputError(f"optimizer {where}: not a dotted module name; expected {_FORMS}")
     try:
         return importlib.import_module(target), where
-    except Exception as exc:
+    except (Exception, SystemExit) as exc:
         raise InputError(f"optimizer {where} failed to import: {_one_line(exc)}") from exc
 
 
@@ -212,7 +216,7 @@ def user_optimizer(ref: str, **hyper: Any) -> Optimizer:
         raise InputError(
             f"optimizer factory {ref!r} cannot be called with {keys}: {_one_line(exc)}"
         ) from exc
-    except Exception as exc:
+    except (Exception, SystemExit) as exc:
         raise InputError(
             f"optimizer factory {ref!r} called with {keys} failed: {_one_line(exc)}"
         ) from exc

@@ -16,11 +16,14 @@ check's function, quick, code version, digests of the files the spec names})``:
   module, run with ``--no-cache``.
 
 The directory is ``$RATECHECK_CACHE_DIR`` if set, else ``$XDG_CACHE_HOME/ratecheck``,
-else ``~/.cache/ratecheck``. Each entry is one JSON file written atomically; an entry
-that does not read back as the result of the same spec (truncated, edited, another
-format) is ignored and recomputed. Results with status ``error`` are not stored. The
-subdirectory ``figures/`` (:attr:`ResultCache.figures`) keeps a report's rendered figures by
-panel content, so that an unchanged rerun copies them instead of drawing them again.
+else ``~/.cache/ratecheck``. Each entry is one JSON file written atomically. An entry is
+used only if it is valid, field by field, as the result of the same spec
+(:mod:`reports.suite.cache_entry`); one that is not (truncated, hand-edited, wrong types,
+too deeply nested, another format) is ignored with one warning line on stderr naming
+the file and what is wrong, and the check is recomputed. Results with status ``error``
+are not stored. The subdirectory ``figures/`` (:attr:`ResultCache.figures`) keeps a
+report's rendered figures by panel content, so that an unchanged rerun copies them
+instead of drawing them again.
 """
 
 from __future__ import annotations
@@ -30,18 +33,26 @@ import functools
 import hashlib
 import inspect
 import json
-import math
 import os
+import stat
+import sys
 import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from empirical.optimizers import is_user_reference
 from empirical.specs import split_spec
-from reports.suite.model import CheckResult, CheckSpec, Curve, Panel
+from reports.suite.cache_entry import (
+    CACHE_FORMAT,
+    MAX_BYTES,
+    InvalidEntry,
+    entry_bytes,
+    jsonable,
+    parse_entry,
+    result_from_dict,
+)
+from reports.suite.model import CheckResult, CheckSpec
 from theory.errors import InputError, RatecheckError
 
 __all__ = [
@@ -55,8 +66,6 @@ __all__ = [
     "result_from_dict",
 ]
 
-CACHE_FORMAT = "ratecheck.cache/1"
-"""The ``format`` field of a cache entry."""
 FIGURE_CACHE = "figures"
 """Subdirectory of the cache directory holding rendered figures by panel content."""
 
@@ -152,52 +161,6 @@ def _named_files(params: Mapping[str, Any]) -> list[Path]:
     return files
 
 
-def jsonable(value: Any, *, finite: bool = False) -> Any:
-    """``value`` with numpy scalars and arrays as Python numbers and lists, tuples as lists,
-    and (if ``finite``) NaN and infinities as None."""
-    if isinstance(value, Mapping):
-        return {str(key): jsonable(item, finite=finite) for key, item in value.items()}
-    if isinstance(value, list | tuple | np.ndarray):
-        return [jsonable(item, finite=finite) for item in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and finite and not math.isfinite(value):
-        return None
-    return value
-
-
-def _curve_from_dict(data: Mapping[str, Any]) -> Curve:
-    return Curve(**data)
-
-
-def _panel_from_dict(data: Mapping[str, Any]) -> Panel:
-    curves = tuple(_curve_from_dict(curve) for curve in data["curves"])
-    return Panel(title=data["title"], curves=curves, contour=data["contour"])
-
-
-def result_from_dict(data: Mapping[str, Any], spec: CheckSpec) -> CheckResult:
-    """The :class:`CheckResult` of ``spec`` whose ``to_dict()`` is ``data``.
-
-    Raises KeyError, TypeError or ValueError when ``data`` is not such a dict, ValueError
-    when it is the result of another spec.
-    """
-    if jsonable(data["spec"]) != jsonable(spec.to_dict()):
-        raise ValueError(f"the result is not one of the check {spec.id!r} as specified")
-    return CheckResult(
-        spec=spec,
-        verdict=data["verdict"],
-        label=data["label"],
-        status=data["status"],
-        reason=data["reason"],
-        verdicts=tuple(data["verdicts"]),
-        panels=tuple(_panel_from_dict(panel) for panel in data["panels"]),
-        metrics=data["metrics"],
-        expected_rate=data["expected_rate"],
-        exponent=data["exponent"],
-        wall_time=float(data["wall_time"]),
-    )
-
-
 def _scenario(spec: CheckSpec, quick: bool) -> dict[str, Any] | None:
     """A verify check's whole Scenario as plain data (None for a custom check, or for a spec
     whose scenario is invalid: running it gives its error result)."""
@@ -239,34 +202,62 @@ class ResultCache:
         return self.directory / f"{key}.json"
 
     def load(self, spec: CheckSpec, quick: bool) -> CheckResult | None:
-        """The stored result of ``spec``, or None if absent or unreadable."""
+        """The stored result of ``spec``, or None if absent, unreadable or invalid
+        (:mod:`reports.suite.cache_entry`); an invalid entry is named in one warning line
+        on stderr, and the check is then recomputed."""
         key = self.key(spec, quick)
+        path = self._path(key)
         try:
-            entry = json.loads(self._path(key).read_text(encoding="utf-8"))
-            if entry.get("format") != CACHE_FORMAT or entry.get("key") != key:
-                return None
-            return result_from_dict(entry["result"], spec)
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return parse_entry(_read(path), key, spec)
+        except (FileNotFoundError, NotADirectoryError):  # no entry (or no cache directory)
+            return None
+        except InvalidEntry as exc:
+            sys.stderr.write(
+                f"ratecheck: warning: ignoring the cache entry {path} of check {spec.id!r}: "
+                f"{exc}; the check is recomputed\n"
+            )
             return None
 
     def store(self, spec: CheckSpec, quick: bool, result: CheckResult) -> None:
-        """Write ``result`` (not if its status is ``error``); a failed write is ignored."""
+        """Write ``result`` (not if its status is ``error``, nor if it would not be read
+        back); a failed write is ignored."""
         if result.status == "error":
             return
         key = self.key(spec, quick)
-        entry = {"format": CACHE_FORMAT, "key": key, "result": jsonable(result.to_dict())}
+        try:
+            raw = entry_bytes(key, result)
+        except (InvalidEntry, TypeError, ValueError):  # invalid, or not JSON at all
+            return
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=".json")
         except OSError:
             return
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(entry, handle)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(raw)
             os.replace(tmp, self._path(key))
-        except (OSError, TypeError, ValueError):
+        except OSError:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+
+
+def _read(path: Path) -> bytes:
+    """The bytes of the entry file ``path``: FileNotFoundError when there is none,
+    :class:`InvalidEntry` when it is not a regular file of at most :data:`MAX_BYTES`
+    bytes (checked before reading: a FIFO would block, ``/dev/zero`` never end) or cannot
+    be read."""
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise InvalidEntry("not a regular file")
+        if info.st_size > MAX_BYTES:
+            raise InvalidEntry(f"{info.st_size} bytes, more than the {MAX_BYTES} it may have")
+        return path.read_bytes()
+    except (FileNotFoundError, NotADirectoryError):
+        raise
+    except OSError as exc:
+        raise InvalidEntry(f"cannot be read ({exc.strerror or exc})") from None
 
 
 def result_cache(cache: bool | str | os.PathLike[str]) -> ResultCache | None:

@@ -9,24 +9,31 @@ per spec, in the order given:
 
 An exception inside one check becomes a result with status ``error`` (verdict
 ``inconclusive``, label ``error``) whose reason names the exception; the other checks
-run on. Every check is seeded by its own parameters, so ``jobs=N`` gives the results of a
+run on. So does ``sys.exit(...)`` or a ``KeyboardInterrupt`` raised by the check's own
+code (:data:`reports.suite.stopping.USER_EXITS`), and, with ``jobs`` > 1, the death of the
+worker process running the check (killed, out of memory, ``os._exit``): the reason gives
+its exit code or signal, and the other workers run on. With ``jobs=1`` a check runs in this
+process, so one that ends the process ends the run. A SIGINT or SIGTERM stops the run
+(:func:`reports.suite.stopping.stop_on_signals`): :class:`~reports.suite.stopping.Interrupted`
+propagates and no worker is left running.
+
+Every check is seeded by its own parameters, so ``jobs=N`` gives the results of a
 serial run: the pool only changes where a check runs. Workers are started with ``spawn``
 (no fork of a process whose numba threads are running) and use one numba thread each; a
 spec reaches a worker pickled, its function by module and qualified name, so the worker
-imports the function's module to receive it.
+imports the function's module to receive it (:mod:`reports.suite.workers`).
 Writing the report is the caller's: :func:`reports.render.write_report`.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import itertools
-import multiprocessing
+import functools
 import os
+import signal
 import time
 import traceback
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 from empirical.runner.loop import run
@@ -34,12 +41,14 @@ from empirical.verification.verify import verify
 from reports.progress import SuiteProgress
 from reports.suite.cache import result_cache
 from reports.suite.model import CheckResult, CheckSpec, check_name
+from reports.suite.stopping import USER_EXITS, Interrupted, exception_text, stop_on_signals
 from reports.suite.verification import verification_check
+from reports.suite.workers import run_in_workers
 from theory import validation
 from theory.catalog import get_theorem
 from theory.errors import RatecheckError
 
-__all__ = ["default_jobs", "error_result", "run_check", "run_suite"]
+__all__ = ["death_result", "default_jobs", "error_result", "run_check", "run_suite"]
 
 
 def default_jobs() -> int:
@@ -50,18 +59,7 @@ def default_jobs() -> int:
 # ---------------------------------------------------------------- one check
 
 
-def error_result(spec: CheckSpec, exc: BaseException, wall_time: float = 0.0) -> CheckResult:
-    """The result of a check that raised ``exc``: status ``error`` and the message.
-
-    For an exception that is not a ratecheck input error (a bug), the reason also names
-    the innermost frame where it was raised.
-    """
-    reason = f"{type(exc).__name__}: {exc}"
-    if not isinstance(exc, RatecheckError):
-        frames = traceback.extract_tb(exc.__traceback__)
-        if frames:
-            last = frames[-1]
-            reason += f" (raised in {Path(last.filename).name}:{last.lineno}, {last.name})"
+def _error(spec: CheckSpec, reason: str, wall_time: float = 0.0) -> CheckResult:
     return CheckResult(
         spec=spec,
         verdict="inconclusive",
@@ -72,8 +70,36 @@ def error_result(spec: CheckSpec, exc: BaseException, wall_time: float = 0.0) ->
     )
 
 
+def error_result(spec: CheckSpec, exc: BaseException, wall_time: float = 0.0) -> CheckResult:
+    """The result of a check that raised ``exc``: status ``error`` and the message.
+
+    For an exception that is not a ratecheck input error (a bug), the reason also names
+    the innermost frame where it was raised.
+    """
+    reason = exception_text(exc)
+    if not isinstance(exc, RatecheckError):
+        frames = traceback.extract_tb(exc.__traceback__)
+        if frames:
+            last = frames[-1]
+            reason += f" (raised in {Path(last.filename).name}:{last.lineno}, {last.name})"
+    return _error(spec, reason, wall_time)
+
+
+def death_result(spec: CheckSpec, exitcode: int | None) -> CheckResult:
+    """The result of a check whose worker process died running it, with ``exitcode``
+    (negative: the number of the signal that killed it)."""
+    if exitcode is not None and exitcode < 0:
+        name = signal.Signals(-exitcode).name if -exitcode in signal.valid_signals() else "?"
+        how = f"exit code {exitcode} / signal {name}: killed, e.g. by the out-of-memory killer"
+    else:
+        how = f"exit code {exitcode}: the check's code ended the process, e.g. with os._exit"
+    return _error(spec, f"The worker process running it died ({how}); the other checks ran on.")
+
+
 def run_check(spec: CheckSpec, quick: bool = False) -> CheckResult:
-    """Run one check; an exception becomes an ``error`` result. ``wall_time`` is measured."""
+    """Run one check; an exception, ``sys.exit(...)`` or a ``KeyboardInterrupt`` it raises
+    becomes an ``error`` result (an :class:`Interrupted` propagates). ``wall_time`` is
+    measured."""
     start = time.perf_counter()
     where = f"check {spec.id!r}"
     try:
@@ -94,7 +120,9 @@ def run_check(spec: CheckSpec, quick: bool = False) -> CheckResult:
                 result = dataclasses.replace(result, spec=spec)
         else:
             raise validation.not_allowed(where, "kind", spec.kind, "verify or custom")
-    except Exception as exc:
+    except Interrupted:  # the user's Ctrl-C or a SIGTERM: the run stops
+        raise
+    except (Exception, *USER_EXITS) as exc:
         return error_result(spec, exc, time.perf_counter() - start)
     return dataclasses.replace(result, wall_time=time.perf_counter() - start)
 
@@ -157,34 +185,19 @@ def _run_pool(
     done: Callable[[CheckSpec, CheckResult], None],
     progress: SuiteProgress,
 ) -> None:
-    """Run ``specs`` in ``workers`` spawned processes. The pool is not joined on the way
-    out: its idle workers take a second or two to tear their interpreters down, which
-    then overlaps with rendering (the interpreter joins them at exit)."""
+    """Run ``specs`` in ``workers`` spawned processes (:func:`run_in_workers`): a check
+    whose worker dies gets :func:`death_result`, and the others run on."""
     _compile_kernel_here()
-    pool = ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=multiprocessing.get_context("spawn"),
+    run_in_workers(
+        functools.partial(run_check, quick=quick),
+        specs,
+        workers,
+        started=lambda spec: progress.started(spec.id),
+        finished=done,
+        failed=lambda spec, exc: done(spec, error_result(spec, exc)),
+        died=lambda spec, exitcode: done(spec, death_result(spec, exitcode)),
         initializer=_init_worker,
     )
-    try:
-        futures: dict[Future[CheckResult], CheckSpec] = {
-            pool.submit(run_check, spec, quick): spec for spec in specs
-        }
-        queue = iter(specs)
-        for spec in itertools.islice(queue, workers):
-            progress.started(spec.id)
-        for future in as_completed(futures):
-            spec = futures[future]
-            try:
-                result = future.result()
-            except Exception as exc:  # a worker died (BrokenProcessPool) or unpickling failed
-                result = error_result(spec, exc)
-            done(spec, result)
-            following = next(queue, None)
-            if following is not None:
-                progress.started(following.id)
-    finally:
-        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def run_suite(
@@ -201,21 +214,24 @@ def run_suite(
     applies each spec's ``quick`` overrides. ``cache``: True uses the default cache
     directory (:func:`reports.suite.cache.default_cache_dir`), a path uses that directory,
     False runs everything afresh (:func:`reports.suite.cache.result_cache`). ``progress``:
-    None shows progress on a terminal only.
+    None shows progress on a terminal only. A SIGINT or SIGTERM raises
+    :class:`~reports.suite.stopping.Interrupted` (a ``KeyboardInterrupt``) after stopping
+    every worker.
     """
     specs = _check_specs(specs)
     workers = _check_jobs(jobs)
     store = result_cache(cache)
-    display = SuiteProgress(len(specs), enabled=progress)
     results: dict[str, CheckResult] = {}
     pending = []
-    for spec in specs:
+    for spec in specs:  # before the progress display: a warning about an entry is one line
         hit = store.load(spec, quick) if store is not None else None
         if hit is None:
             pending.append(spec)
         else:
             results[spec.id] = hit
-            display.finished(spec.id, hit.status, hit.wall_time, cached=True)
+    display = SuiteProgress(len(specs), enabled=progress)
+    for hit in results.values():
+        display.finished(hit.spec.id, hit.status, hit.wall_time, cached=True)
 
     def done(spec: CheckSpec, result: CheckResult) -> None:
         results[spec.id] = result
@@ -225,10 +241,11 @@ def run_suite(
 
     try:
         workers = min(workers, len(pending))
-        if workers <= 1:
-            _run_serial(pending, quick, done, display)
-        else:
-            _run_pool(pending, quick, workers, done, display)
+        with stop_on_signals():
+            if workers <= 1:
+                _run_serial(pending, quick, done, display)
+            else:
+                _run_pool(pending, quick, workers, done, display)
     finally:
         display.close()
     return [results[spec.id] for spec in specs]

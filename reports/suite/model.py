@@ -25,6 +25,9 @@ from theory.errors import InputError
 
 Kind = Literal["verify", "custom"]
 Status = Literal["as-expected", "unexpected", "inconclusive", "picture", "error"]
+Verdict = Literal["pass", "fail", "inconclusive", "picture"]
+Style = Literal["loglog", "semilogy", "path", "linear"]
+"""How a :class:`Curve` is drawn: the axes' scales, or a trajectory (``path``)."""
 
 
 @dataclass(frozen=True)
@@ -97,7 +100,7 @@ class Curve:
     band: str = ""
     fit: Mapping[str, Any] | None = None
     bound: Mapping[str, Any] | None = None
-    style: Literal["loglog", "semilogy", "path", "linear"] = "loglog"
+    style: Style = "loglog"
     x_label: str = "k (updates)"
     y_label: str = "E[F(w_k) - F*]"
 
@@ -149,7 +152,7 @@ class CheckResult:
     """
 
     spec: CheckSpec
-    verdict: Literal["pass", "fail", "inconclusive", "picture"]
+    verdict: Verdict
     label: str | None
     status: Status
     reason: str

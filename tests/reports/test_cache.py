@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -153,6 +154,132 @@ def test_a_corrupt_entry_is_recomputed_and_replaced(tmp_path, corrupt):
     assert CALLS == ["a", "a"]
     assert result.reason == "counted"
     assert ResultCache(tmp_path).load(counting("a"), False) is not None
+
+
+def _edit(change: Callable[[dict[str, Any]], object]) -> Callable[[bytes], bytes]:
+    """A tampering that edits the entry's JSON: ``change(entry)`` in place."""
+
+    def tamper(raw: bytes) -> bytes:
+        entry = json.loads(raw)
+        change(entry)
+        return json.dumps(entry).encode()
+
+    return tamper
+
+
+def _result(**fields: Any) -> Callable[[bytes], bytes]:
+    return _edit(lambda entry: entry["result"].update(fields))
+
+
+def _curve(**fields: Any) -> Callable[[bytes], bytes]:
+    return _edit(lambda entry: entry["result"]["panels"][0]["curves"][0].update(fields))
+
+
+def _nested(levels: int) -> Callable[[bytes], bytes]:
+    deep = ("[" * levels + "]" * levels).encode()
+    return lambda raw: raw.replace(b'"metrics": {', b'"metrics": {"deep": ' + deep + b", ")
+
+
+TAMPERINGS = [
+    ("status not a status", _result(status="passed"), "result.status = 'passed' is not allowed"),
+    (
+        "status of another verdict",
+        _result(verdict="fail", label="slower"),
+        "result.status = 'as-expected' is not allowed; expected 'unexpected'",
+    ),
+    ("status error", _result(status="error"), "result.status = 'error' is not allowed"),
+    ("verdict not a verdict", _result(verdict="ok"), "result.verdict = 'ok' is not allowed"),
+    ("label a list", _result(label=["within"]), "result.label = ['within'] is not allowed"),
+    ("reason a number", _result(reason=5), "result.reason = 5 is not allowed; expected a text"),
+    ("negative wall time", _result(wall_time=-1.0), "result.wall_time = -1.0 is not allowed"),
+    ("NaN wall time", _result(wall_time=float("nan")), "result.wall_time = nan is not allowed"),
+    ("metrics a list", _result(metrics=[1]), "result.metrics = [1] is not allowed"),
+    (
+        "exponent a text",
+        _result(exponent={"estimate": "-1"}),
+        "result.exponent.estimate = '-1' is not allowed; expected a number or null",
+    ),
+    (
+        "verdict without a config object",
+        _result(verdicts=[{"config": None}]),
+        "result.verdicts[0].config = None is not allowed; expected an object",
+    ),
+    ("unknown field", _result(extra=1), "result has an unknown field 'extra'"),
+    (
+        "curve of texts",
+        _curve(k=["1", "10"]),
+        "result.panels[0].curves[0].k = ['1', '10'] is not allowed; expected a list of numbers",
+    ),
+    ("curve of two lengths", _curve(mean=[1.0]), "len(result.panels[0].curves[0].mean) = 1"),
+    ("curve style", _curve(style="3d"), "result.panels[0].curves[0].style = '3d' is not allowed"),
+    ("nested 10000 levels deep", _nested(10_000), "nested deeper than 32 levels"),
+    ("nested 500 levels deep", _nested(500), "nested deeper than 32 levels"),
+    ("truncated JSON", lambda raw: raw[: len(raw) // 2], "not JSON"),
+    ("not UTF-8", lambda raw: raw.replace(b"counted", b"co\xffnted"), "not UTF-8 text"),
+]
+
+
+@pytest.mark.parametrize(
+    ("tamper", "what"), [t[1:] for t in TAMPERINGS], ids=[t[0] for t in TAMPERINGS]
+)
+def test_a_tampered_entry_is_recomputed_with_one_warning(tmp_path, capsys, tamper, what):
+    CALLS.clear()
+    run_suite([counting("a")], jobs=1, cache=tmp_path)
+    (entry,) = tmp_path.glob("*.json")
+    entry.write_bytes(tamper(entry.read_bytes()))
+    capsys.readouterr()
+    (result,) = run_suite([counting("a")], jobs=1, cache=tmp_path)
+    assert CALLS == ["a", "a"]
+    assert result.status == "as-expected" and result.reason == "counted"
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith(f"ratecheck: warning: ignoring the cache entry {entry} of check 'a': ")
+    assert what in line and line.endswith("; the check is recomputed")
+    assert ResultCache(tmp_path).load(counting("a"), False) is not None
+
+
+def _make_directory(entry: Path) -> None:
+    entry.unlink()
+    entry.mkdir()
+
+
+def _make_huge(entry: Path) -> None:
+    with entry.open("r+b") as handle:  # sparse: nothing is written
+        handle.truncate(cache_module.MAX_BYTES + 1)
+
+
+@pytest.mark.parametrize(
+    ("replace", "what"),
+    [
+        (_make_directory, "not a regular file"),
+        (_make_huge, f"{cache_module.MAX_BYTES + 1} bytes, more than the {cache_module.MAX_BYTES}"),
+    ],
+    ids=["a directory", "larger than the limit"],
+)
+def test_an_entry_that_is_not_a_small_file_is_not_read(tmp_path, capsys, replace, what):
+    CALLS.clear()
+    run_suite([counting("a")], jobs=1, cache=tmp_path)
+    (entry,) = tmp_path.glob("*.json")
+    replace(entry)
+    capsys.readouterr()
+    (result,) = run_suite([counting("a")], jobs=1, cache=tmp_path)
+    assert CALLS == ["a", "a"] and result.reason == "counted"
+    (line,) = capsys.readouterr().err.splitlines()
+    assert f"cache entry {entry} of check 'a': {what}" in line
+
+
+def inconsistent_check(spec: CheckSpec, params: dict[str, Any], **_: Any) -> CheckResult:
+    CALLS.append(spec.id)
+    return CheckResult(spec=spec, verdict="fail", label="slower", status="as-expected", reason="")
+
+
+def test_a_result_that_would_not_read_back_is_not_stored(tmp_path, capsys):
+    CALLS.clear()
+    spec = dataclasses.replace(counting("a"), function=inconsistent_check)
+    for _ in range(2):
+        run_suite([spec], jobs=1, cache=tmp_path)
+    assert CALLS == ["a", "a"]
+    assert list(tmp_path.glob("*.json")) == []
+    assert capsys.readouterr().err == ""
 
 
 def test_error_results_are_not_stored(tmp_path):

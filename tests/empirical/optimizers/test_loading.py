@@ -72,6 +72,12 @@ def bad_update_arity():
 
 def refuses(scale=1.0):
     raise ValueError(f"scale={scale} is too large")
+
+
+def exits():
+    import sys
+
+    sys.exit("no optimizer today")
 """
 
 
@@ -89,6 +95,7 @@ def user_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     (package / "__init__.py").write_text("")
     (package / "opts.py").write_text(USER_SOURCE)
     (package / "broken.py").write_text("import no_such_module_for_ratecheck_tests\n")
+    (package / "exits.py").write_text("raise SystemExit(4)\n")
     monkeypatch.syspath_prepend(str(tmp_path))
     yield "ratecheck_test_userpkg"
     for name in [m for m in sys.modules if m.startswith("ratecheck_test_userpkg")]:
@@ -169,6 +176,12 @@ LOAD_ERRORS = [
         ["other.py", "no 'make'", "callables it defines: helper, make_opt"],
     ),
     ("const.py", "make = 3\n", "make", ["const.py", "'make' is not callable (it is of type int)"]),
+    (
+        "exits.py",
+        "import sys\nsys.exit(0)\n",
+        "make",
+        ["exits.py", "failed to load: SystemExit: the code called sys.exit(0)"],
+    ),
 ]
 
 
@@ -198,6 +211,7 @@ CALL_ERRORS = [
     ("returns_number", ["returns_number", "returned an object of type int", "(init, update) pair"]),
     ("bad_update_arity", ["bad_update_arity", "update", "update(grad, state, w, lr)"]),
     ("refuses:scale=5", ["refuses", "scale=5", "ValueError: scale=5 is too large"]),
+    ("exits", ["exits", "failed: SystemExit: the code called sys.exit('no optimizer today')"]),
 ]
 
 
@@ -216,6 +230,7 @@ def test_factory_errors_name_the_factory(user_file, rest, fragments):
         ("ratecheck_test_userpkg.broken:make", ["broken", "no_such_module_for_ratecheck_tests"]),
         ("ratecheck_test_userpkg.opts:absent", ["'absent'", "as_optimizer", "OptaxLike"]),
         ("ratecheck_test_userpkg.opts:CONSTANT", ["'CONSTANT' is not callable"]),
+        ("ratecheck_test_userpkg.exits:make", ["failed to import: SystemExit", "sys.exit(4)"]),
     ],
 )
 def test_module_errors(user_package, ref, fragments):

@@ -10,6 +10,7 @@ import pytest
 
 from empirical.verification.verify import verify
 from reports.lecture import LECTURE_SUITE, TOPICS, claim_number
+from reports.suite.cache_entry import entry_bytes
 from reports.suite.engine import run_check
 from theory.catalog import theorem_ids
 
@@ -95,6 +96,7 @@ def test_check_runs_quick_and_comes_out_as_expected(spec):
             values = np.asarray(values, dtype=np.float64)
             assert values.size > 0 and np.all(np.isfinite(values))
     json.dumps(result.to_dict())
+    entry_bytes("key", result)  # a valid cache entry: an unchanged rerun reuses it
 
 
 def test_results_json_names_each_custom_check_by_its_function():
