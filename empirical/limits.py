@@ -11,8 +11,8 @@ replicate-steps (MAX_REPLICATE_STEPS) and holds, as float64 (8 bytes each):
 * 2 (1 + A) records of J checkpoints per replicate (gaps and distances);
 * the pre-drawn batches of one block, ``CHUNK_ELEMENTS`` values at most.
 
-This is an upper estimate (a measured ``quadratic:d=100000`` run with R = 30 peaks at
-about half of it) compared with MAX_RUN_BYTES.
+This is an upper estimate, compared with MAX_RUN_BYTES: a ``quadratic:d=100000`` run
+with R = 30 and a uniform average grows the process by 260 MB, estimated 439 MB.
 """
 
 from __future__ import annotations
