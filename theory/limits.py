@@ -90,7 +90,8 @@ class Limit:
         cost ``what`` measures) is above the limit."""
         bound = self.value()
         if amount > bound:
-            expected = f"{what} <= {_number(bound)} {self.unit} (here {_number(amount)}) "
+            here = _number(amount) if abs(amount) < 1e6 else f"{amount:.3g}"
+            expected = f"{what} <= {_number(bound)} {self.unit} (here {here}) "
             raise validation.not_allowed(where, name, given, expected + self.rule(), LimitError)
 
 
