@@ -25,6 +25,7 @@ from typing import Any
 
 import sympy as sp
 
+from empirical import limits
 from empirical.averaging import Average, parse_average
 from empirical.objectives import objective as make_objective
 from empirical.objectives.base import Objective
@@ -151,7 +152,8 @@ class Scenario:
                 sampling=self.sampling,
                 average=average,
             )
-        _check_sizes(self)
+        verified = plan.average if plan is not None else average
+        _check_sizes(self, objective, verified)
         _set(self, "_parts", Parts(objective, optimizer, schedule, average, expectation, plan))
 
     @property
@@ -191,8 +193,11 @@ class Scenario:
             sized = Scenario.__new__(Scenario)
             for name, value in {**self._fields(), **changes}.items():
                 object.__setattr__(sized, name, value)
-            _check_sizes(sized)
-            object.__setattr__(sized, "_parts", self.parts)
+            parts = self.parts
+            _check_sizes(
+                sized, parts.objective, parts.plan.average if parts.plan else parts.average
+            )
+            object.__setattr__(sized, "_parts", parts)
             return sized
         return Scenario(**{**self._fields(), **changes})
 
@@ -328,14 +333,28 @@ def _field(name: str, check: Any, *args: Any, **kwargs: Any) -> Any:
         raise
 
 
-def _check_sizes(scenario: Scenario) -> None:
-    """Set the size fields (steps, replicates, seed) of ``scenario`` to validated integers;
-    replicates may be None (sized by the data)."""
+def _check_sizes(scenario: Scenario, objective: Objective, average: Average | None) -> None:
+    """Set the size fields (steps, replicates, seed) of ``scenario`` to validated integers
+    (replicates may be None: sized by the data) and refuse a run (of the first stage, when
+    sized by the data) above the limits of :mod:`empirical.limits`."""
     for name, minimum in (("steps", 1), ("replicates", 1), ("seed", 0)):
         value = getattr(scenario, name)
         if name != "replicates" or value is not None:
             checked = _field(name, validation.integer, "scenario", name, value, minimum=minimum)
             object.__setattr__(scenario, name, checked)
+    R, K = scenario.stage_replicates, scenario.steps
+    _field("steps", limits.check_steps, "scenario", R, K)
+    suffix = average is not None and average.kind == "suffix"
+    size = limits.run_size(
+        objective,
+        R,
+        K,
+        limits.checkpoint_bound(K),
+        int(average is not None),
+        int(suffix),
+        scenario.batch_size,
+    )
+    _field("replicates", limits.check_memory, "scenario", size)
 
 
 def _constants(value: object) -> dict[str, float]:

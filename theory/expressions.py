@@ -23,13 +23,9 @@ import sympy as sp
 from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.str import StrPrinter
 
-from theory import symbols, validation
+from theory import limits, symbols, validation
 from theory.errors import InputError, UnknownNameError
 
-MAX_LENGTH = 500
-"""Longest accepted formula, in characters."""
-MAX_DEPTH = 50
-"""Deepest accepted nesting of operations."""
 _MAX_NUMBER_BITS = 10_000
 """Largest exact rational, in bits of numerator or denominator (about 3000 digits, below
 Python's 4300-digit limit for printing integers)."""
@@ -97,8 +93,7 @@ def parse_expression(
     """
     if not isinstance(text, str):
         raise validation.not_allowed("parse_expression", "text", text, "a formula as text (a str)")
-    if len(text) > MAX_LENGTH:
-        raise InputError(f"{what} is {len(text)} characters long; at most {MAX_LENGTH} allowed")
+    limits.MAX_FORMULA_LENGTH.check(len(text), what, "formula", text, "a length")
     if not text.strip():
         raise InputError(f"{what} is empty; {_allowed_text(allowed)}")
     source = text.strip().replace("^", "**")  # k^-1 as the report writes it: a power
@@ -115,11 +110,27 @@ def parse_expression(
         raise InputError(f"{what} {text!r} is not a valid formula: {err.msg}{where}") from None
     except ValueError as err:  # some Python versions raise ValueError for null bytes
         raise InputError(f"{what} {text!r} cannot be parsed: {err}") from None
+    _check_size(tree.body, what, text)
     builder = _Builder(source, allowed, what)
-    expr = builder.build(tree.body, depth=1)
+    expr = builder.build(tree.body)
     if expr.has(sp.I):
         raise InputError(f"{what} {text!r} is complex: it evaluates to {sp.sstr(expr)}")
     return expr
+
+
+def _check_size(tree: ast.expr, what: str, text: str) -> None:
+    """Refuse a formula with more pieces (AST nodes) or deeper nesting than the limits
+    allow, before SymPy sees any of it."""
+    nodes = sum(1 for node in ast.walk(tree) if isinstance(node, ast.expr))
+    limits.MAX_FORMULA_NODES.check(nodes, what, "formula", text, "a number of pieces")
+    depth, level = 0, [(tree, 1)]
+    while level:
+        node, at = level.pop()
+        depth = max(depth, at)
+        level.extend(
+            (child, at + 1) for child in ast.iter_child_nodes(node) if isinstance(child, ast.expr)
+        )
+    limits.MAX_FORMULA_DEPTH.check(depth, what, "formula", text, "a nesting")
 
 
 def _juxtaposed(source: str) -> tuple[str, str] | None:
@@ -207,12 +218,10 @@ class _Builder:
             f"{self.what} {self.text!r}: {problem} (at {piece!r}); {_allowed_text(self.allowed)}"
         )
 
-    def build(self, node: ast.expr, depth: int) -> sp.Expr:
+    def build(self, node: ast.expr) -> sp.Expr:
         """The expression ``node`` denotes; every piece must be finite."""
-        if depth > MAX_DEPTH:
-            self.fail(node, f"nesting deeper than {MAX_DEPTH} levels")
         try:
-            expr = self.build_node(node, depth)
+            expr = self.build_node(node)
         except InputError:
             raise
         except (TypeError, ValueError, ArithmeticError) as err:  # SymPy refusing operands
@@ -223,18 +232,18 @@ class _Builder:
             self.fail(node, f"a number here has more than {_MAX_NUMBER_BITS} bits")
         return expr
 
-    def build_node(self, node: ast.expr, depth: int) -> sp.Expr:
+    def build_node(self, node: ast.expr) -> sp.Expr:
         if isinstance(node, ast.Constant):
             return self.number(node)
         if isinstance(node, ast.Name):
             return self.name(node)
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.UAdd | ast.USub):
-            operand = self.build(node.operand, depth + 1)
+            operand = self.build(node.operand)
             return -operand if isinstance(node.op, ast.USub) else operand
         if isinstance(node, ast.BinOp):
-            return self.binary(node, depth)
+            return self.binary(node)
         if isinstance(node, ast.Call):
-            return self.call(node, depth)
+            return self.call(node)
         self.fail(node, f"{_NODE_NAMES.get(type(node), 'this construct')} is not allowed")
 
     def number(self, node: ast.Constant) -> sp.Expr:
@@ -263,11 +272,11 @@ class _Builder:
             UnknownNameError,
         )
 
-    def binary(self, node: ast.BinOp, depth: int) -> sp.Expr:
+    def binary(self, node: ast.BinOp) -> sp.Expr:
         if not isinstance(node.op, ast.Pow | ast.Add | ast.Sub | ast.Mult | ast.Div):
             self.fail(node, f"operator {type(node.op).__name__} is not allowed (use + - * / **)")
-        left = self.build(node.left, depth + 1)
-        right = self.build(node.right, depth + 1)
+        left = self.build(node.left)
+        right = self.build(node.right)
         if isinstance(node.op, ast.Pow):
             self.check_power_size(node, left, right)
             return left**right
@@ -283,7 +292,7 @@ class _Builder:
         elif abs(exponent) > _MAX_NUMERIC_EXPONENT:
             self.fail(node, "this power of numbers is too large")
 
-    def call(self, node: ast.Call, depth: int) -> sp.Expr:
+    def call(self, node: ast.Call) -> sp.Expr:
         if not isinstance(node.func, ast.Name):
             self.fail(node.func, "only the listed functions may be called")
         name = node.func.id
@@ -300,7 +309,7 @@ class _Builder:
         if count < least or (most is not None and count > most):
             wanted = str(least) if most == least else f"at least {least}"
             self.fail(node, f"{name} takes {wanted} argument(s), got {count}")
-        args = [self.build(arg, depth + 1) for arg in node.args]
+        args = [self.build(arg) for arg in node.args]
         if name in ("floor", "Min", "Max"):
             for arg, arg_node in zip(args, node.args, strict=True):
                 if arg.is_number and abs(arg.evalf(15)) > _MAX_FUNCTION_MAGNITUDE:

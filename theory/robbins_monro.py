@@ -35,7 +35,7 @@ from dataclasses import dataclass
 import sympy as sp
 from sympy.series.gruntz import gruntz
 
-from theory import symbols
+from theory import limits, symbols
 from theory.expressions import format_expression
 from theory.schedules import free_exponents, parse_schedule
 
@@ -97,8 +97,17 @@ class RobbinsMonroResult:
 
 
 def robbins_monro(schedule: str | sp.Expr | int | float) -> RobbinsMonroResult:
-    """Decide sum eta_k = oo and sum eta_k^2 < oo for the schedule eta_k (see module doc)."""
+    """Decide sum eta_k = oo and sum eta_k^2 < oo for the schedule eta_k (see module doc).
+
+    The decision may take ROBBINS_MONRO_SECONDS (:mod:`theory.limits`); beyond that it
+    stops with a :class:`~theory.limits.LimitError` ("could not decide ... within N s").
+    """
     expr = parse_schedule(schedule)
+    task = f"decide the Robbins-Monro conditions for eta_k = {format_expression(expr)}"
+    return limits.within(limits.ROBBINS_MONRO_SECONDS, task, lambda: _decision(expr))
+
+
+def _decision(expr: sp.Expr) -> RobbinsMonroResult:
     constant, shape = expr.as_independent(_k, as_Add=False)
     parameters = free_exponents(shape)
     parameter = parameters[0] if len(parameters) == 1 else None

@@ -24,7 +24,7 @@ import numpy as np
 from empirical.objectives._frozen import freeze
 from empirical.objectives.base import Ball, Objective
 from empirical.objectives.data import check_xy, load_xy
-from theory import validation
+from theory import limits, validation
 from theory.errors import InputError
 
 DEFAULT_N = 1000
@@ -91,6 +91,7 @@ def dataset(
             raise validation.not_allowed(
                 what, "data", data, "a path to a .npz or .csv file or a pair (X, y) of arrays"
             )
+        limits.MAX_DENSE_DIMENSION.check(X.shape[1], what, "d", X.shape[1], "a dimension")
         return Dataset(X, y, {"data": label})
     n_ = validation.integer(
         what, "n", DEFAULT_N if n is None else n, minimum=1, integral_float=True
@@ -102,6 +103,8 @@ def dataset(
     seed_ = validation.integer(
         what, "seed", DEFAULT_SEED if seed is None else seed, minimum=0, integral_float=True
     )
+    limits.MAX_DENSE_DIMENSION.check(d_, what, "d", d_, "a dimension")
+    limits.MAX_DESIGN_ELEMENTS.check(n_ * d_, what, "n", n_, f"n x d = {n_} x {d_}")
     assert generate is not None, "synthetic data need a generator"
     X, y = generate(np.random.default_rng(seed_), n_, d_, noise_)
     X.flags.writeable = False

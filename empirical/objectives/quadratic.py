@@ -6,7 +6,7 @@ import numpy as np
 
 from empirical.objectives._frozen import freeze, frozen_constants
 from empirical.objectives.base import Objective
-from theory import validation
+from theory import limits, validation
 
 
 class NoisyQuadratic(Objective):
@@ -49,6 +49,7 @@ class NoisyQuadratic(Objective):
     ) -> None:
         what = f"objective {self.name!r}"
         self.d = validation.integer(what, "d", d, minimum=1, integral_float=True)
+        limits.MAX_DIMENSION.check(self.d, what, "d", d, "a dimension")
         lam_ = validation.real(what, "lam", lam, above=0.0)
         L_ = lam_ if L is None else validation.real(what, "L", L, at_least=lam_)
         if self.d == 1 and lam_ != L_:

@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from empirical import limits
 from empirical.averaging import Average, parse_average, suffix_start
 from empirical.objectives.base import Objective
 from empirical.optimizers.base import Optimizer
@@ -122,6 +123,17 @@ def run(
     parts = scenario.parts
     replicates = scenario.stage_replicates
     ks = _checkpoints(checkpoints, scenario.steps)
+    suffixes = sum(avg.kind == "suffix" for avg in averages)
+    size = limits.run_size(
+        parts.objective,
+        replicates,
+        scenario.steps,
+        len(ks),
+        len(averages),
+        suffixes,
+        scenario.batch_size,
+    )
+    limits.check_memory("run", size)
     start_point = _start(w0, parts.objective, replicates)
     setup = Setup(
         parts.objective,

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from empirical import limits
 from empirical.averaging import Average, parse_average
 from empirical.objectives import OBJECTIVES
 from empirical.objectives import objective as make_objective
@@ -203,7 +204,8 @@ def verify_scenario(
     size = first_trace.replicates
     wanted = min(max_replicates, max(4 * size, math.ceil(1.25 * (first.needed_replicates or 0))))
     per_replicate = _seconds(first_trace) / size
-    total = min(wanted, size + int(time_cap / per_replicate))
+    affordable = _affordable(scenario, first_trace, int(first_trace.k[-1]))
+    total = min(wanted, size + int(time_cap / per_replicate), size + affordable)
     if total <= size:
         return dataclasses.replace(first, stages=stages)
     second_trace = run(
@@ -215,8 +217,8 @@ def verify_scenario(
     trace = Trace.concatenate(first_trace, second_trace)
     if total < wanted:
         notes.append(
-            f"stage 2 stopped at R = {total} by the time cap ({time_cap:g} s at stage 1's speed); "
-            f"stage 1 asked for R = {wanted}"
+            f"stage 2 stopped at R = {total} by the time cap ({time_cap:g} s at stage 1's speed) "
+            f"or the run limits (theory.limits); stage 1 asked for R = {wanted}"
         )
     second = checked(trace, levels[1])
     stages = (*stages, _stage(2, second, levels[1]))
@@ -227,18 +229,40 @@ def verify_scenario(
     left = time_cap - _seconds(second_trace)
     per_run = _seconds(second_trace) / second_trace.replicates * LONGER
     count = min(total, int(left / per_run)) if left > 0 else 0
-    if count < size:
-        skipped = (
-            f"stage 3 (K = {longer}, R >= {size}) was not run: it would take more than the "
-            f"{max(left, 0):.3g} s left of the time cap ({time_cap:g} s)"
+    allowed = _affordable(scenario, second_trace, longer)
+    if min(count, allowed) < size:
+        reason = (
+            f"it would take more than the {max(left, 0):.3g} s left of the time cap "
+            f"({time_cap:g} s)"
+            if count < size
+            else f"R = {size} replicates of K = {longer} are above the run limits (theory.limits)"
         )
+        skipped = f"stage 3 (K = {longer}, R >= {size}) was not run: {reason}"
         return dataclasses.replace(second, stages=stages, notes=(*second.notes, skipped))
+    count = min(count, allowed)
     notes.append(
         f"stage 3 reran K = {longer} updates (R = {count}): at K = {scenario.steps} every "
         "burn-in window was materially curved, which more replicates cannot change"
     )
     third = checked(run(scenario.replace(replicates=count, steps=longer), **options), levels[2])
     return dataclasses.replace(third, stages=(*stages, _stage(3, third, levels[2])))
+
+
+def _affordable(scenario: Scenario, trace: Trace, steps: int) -> int:
+    """The most replicates a later stage of ``steps`` updates may run within the run
+    limits (:mod:`empirical.limits`), its averages as in ``trace``."""
+    averages = trace.avg_gap
+    suffixes = sum(label.startswith("suffix") for label in averages)
+    size = limits.run_size(
+        scenario.parts.objective,
+        1,
+        steps,
+        limits.checkpoint_bound(steps),
+        len(averages),
+        suffixes,
+        scenario.batch_size,
+    )
+    return limits.affordable_replicates(size)
 
 
 def _resolvable(result: VerificationResult, labels: tuple[str, ...]) -> bool:

@@ -41,6 +41,7 @@ suite from somebody's branch runs no code by default.
 from __future__ import annotations
 
 import itertools
+import math
 import re
 import tomllib
 from collections.abc import Mapping
@@ -53,7 +54,7 @@ from empirical.optimizers import is_user_reference
 from empirical.scenario import Scenario, field_of
 from empirical.specs import split_spec
 from reports.suite.model import CheckSpec
-from theory import validation
+from theory import limits, validation
 from theory.errors import InputError, RatecheckError
 from theory.validation import rejection
 
@@ -196,6 +197,15 @@ def _value_text(value: Any) -> str:
     return str(value)
 
 
+def _grid_size(entry: Mapping[str, Any]) -> int:
+    """The number of checks ``entry`` expands to: the product of its lists' lengths."""
+    return math.prod(
+        len(entry[key])
+        for key in RUN_FIELDS
+        if key != "constants" and isinstance(entry.get(key), list)
+    )
+
+
 def _grid(entry: Mapping[str, Any]) -> list[tuple[dict[str, Any], str]]:
     """The entry's run fields for each grid point, with the id suffix (empty if no grid)."""
     listed = [key for key in RUN_FIELDS if key != "constants" and isinstance(entry.get(key), list)]
@@ -307,7 +317,9 @@ def _entry_specs(
     table: Any,
     defaults: Mapping[str, Any],
     quick: Mapping[str, int],
+    before: int,
 ) -> list[CheckSpec]:
+    """The checks of entry ``index``; ``before`` checks come from the entries before it."""
     label = f"#{index}"
     if not isinstance(table, Mapping):
         raise where.check(label, None, rejection("check", table, "a table ([[check]])"))
@@ -341,6 +353,13 @@ def _entry_specs(
         if isinstance(merged.get(key), list) and not merged[key]:
             expected = "a value or a non-empty list (an empty list makes an empty grid)"
             raise where.check(label, key, rejection(key, merged[key], expected))
+    limits.MAX_SUITE_CHECKS.check(
+        before + _grid_size(merged),
+        where.check_at(label, None),
+        "grid",
+        _grid_size(merged),
+        "a number of checks in the suite, grids expanded,",
+    )
     specs = []
     for point, suffix in _grid(merged):
         entry = f"#{index} ({check_id + suffix!r})"
@@ -384,7 +403,7 @@ def parse_suite(data: Mapping[str, Any], source: str, base: Path) -> UserSuite:
     specs: list[CheckSpec] = []
     seen: set[str] = set()
     for index, table in enumerate(checks, start=1):
-        for spec in _entry_specs(where, validator, index, table, defaults, quick):
+        for spec in _entry_specs(where, validator, index, table, defaults, quick, len(specs)):
             if spec.id in seen:
                 message = rejection("id", spec.id, "an id that no other check uses")
                 raise where.check(f"#{index} ({spec.id!r})", "id", message)
@@ -393,13 +412,52 @@ def parse_suite(data: Mapping[str, Any], source: str, base: Path) -> UserSuite:
     return UserSuite(title=title, specs=tuple(specs), path=None, allow_user_code=allow)
 
 
+_TOKEN = re.compile(
+    r'''"""(?:[^\\]|\\.)*?"""|\'\'\'.*?\'\'\'|"(?:[^"\\\n]|\\.)*"|'[^'\n]*'|#[^\n]*|'''
+    r"[\[\]{}]|\.|[^\s\[\]{}.,=\"'#]+|\S",
+    re.DOTALL,
+)
+"""TOML tokens as far as nesting goes: strings, comments, brackets, dots, bare words."""
+
+
+def toml_depth(text: str) -> int:
+    """An upper bound on the nesting of the TOML document ``text``, read without parsing
+    it: open brackets and braces, plus the parts of the dotted key or header around."""
+    depth = chain = deepest = 0
+    after_dot = False
+    for match in _TOKEN.finditer(text):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            chain, after_dot = 0, False
+        elif token in "]}":
+            depth -= 1
+            chain, after_dot = 0, False
+        elif token == ".":
+            after_dot = True
+        elif token[0] == "#":
+            continue
+        elif token in ",=":
+            chain, after_dot = 0, False
+        else:
+            chain = chain + 1 if after_dot else 1
+            after_dot = False
+        deepest = max(deepest, depth + chain)
+    return deepest
+
+
 def load_suite(path: str | Path) -> UserSuite:
     """Read and validate the TOML suite at ``path`` (:class:`InputError` naming the file,
     the check and the field on any problem)."""
     path = Path(path)
     source = str(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        size = path.stat().st_size
+        limits.MAX_SUITE_BYTES.check(size, source, "size", size, "a file size")
+        text = path.read_text(encoding="utf-8")
+        depth = toml_depth(text)
+        limits.MAX_TOML_DEPTH.check(depth, source, "nesting", depth, "a depth")
+        data = tomllib.loads(text)
     except FileNotFoundError:
         raise InputError(f"{source}: no such suite file") from None
     except (OSError, UnicodeDecodeError) as exc:

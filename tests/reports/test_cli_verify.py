@@ -397,3 +397,23 @@ def test_a_data_file_error_names_the_line_not_its_text(capsys, tmp_path: Path):
         f"ratecheck: error: data file '{path}': line 3, column 1 is not a number; expected "
         "comma-separated numbers\n"
     )
+
+
+@pytest.mark.parametrize("steps", ["1e15", "1e19"])
+def test_a_run_that_cannot_finish_exits_2_with_one_line_at_once(steps):
+    root = Path(__file__).resolve().parents[2]
+    argv = ["verify", "--objective", "ridge", "--optimizer", "sgd", "--schedule", "1/(lam*k)"]
+    argv += ["--expect", "sgd-sc-smooth-last", "--steps", steps]
+    done = subprocess.run(
+        [sys.executable, "-c", "import sys; from reports.cli import main; sys.exit(main())", *argv],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1
+    assert done.stderr.startswith(f"ratecheck: error: scenario: steps = {int(float(steps))} ")
+    assert "(limit MAX_REPLICATE_STEPS = 1e+10; raise it with the environment variable" in (
+        done.stderr
+    )

@@ -5,14 +5,16 @@ from __future__ import annotations
 import json
 import re
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
 
 from reports.cli import main
 from reports.suite.engine import run_suite
-from reports.suite.toml_suite import load_suite
+from reports.suite.toml_suite import load_suite, toml_depth
 from theory.errors import InputError
+from theory.limits import LimitError
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "suite.toml"
 
@@ -264,3 +266,71 @@ def test_an_unexpected_verdict_exits_1(tmp_path, monkeypatch, capsys):
     code = main(["run", str(path), "--out", str(tmp_path / "out"), "--jobs", "1"])
     out = capsys.readouterr().out
     assert code == 1 and "unexpected" in out
+
+
+# -- Limits: a suite's size and nesting are refused before it is expanded or parsed --------
+
+
+def test_a_huge_grid_is_refused_before_it_is_expanded(tmp_path):
+    lists = "\n".join(f"{key} = {list(range(1, 1001))}" for key in ("steps", "replicates", "seed"))
+    path = write(tmp_path, BASE.replace("steps = 500\nreplicates = 4\n", lists + "\n"))
+    start = time.monotonic()
+    with pytest.raises(LimitError) as info:
+        load_suite(path)
+    assert time.monotonic() - start < 1
+    assert str(info.value).startswith(f"{path}: check #1 ('c'): grid = 1000000000 is not allowed")
+    assert "limit MAX_SUITE_CHECKS = 10000" in str(info.value)
+    assert "RATECHECK_MAX_SUITE_CHECKS" in str(info.value)
+
+
+def test_the_check_limit_counts_every_entry_and_is_raised_by_its_variable(tmp_path, monkeypatch):
+    monkeypatch.setenv("RATECHECK_MAX_SUITE_CHECKS", "5")
+    grid = BASE.replace("replicates = 4", "replicates = [2, 3, 4]")
+    second = grid.replace('id = "c"', 'id = "d"')
+    path = write(tmp_path, grid + second)
+    with pytest.raises(LimitError, match=r"check #2 \('d'\): grid = 3 is not allowed.* \(here 6\)"):
+        load_suite(path)
+    monkeypatch.setenv("RATECHECK_MAX_SUITE_CHECKS", "6")
+    assert len(load_suite(path).specs) == 6
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "x = " + "[" * 10000 + "]" * 10000,
+        "x = " + "{a = " * 10000 + "1" + "}" * 10000,
+        ".".join(["a"] * 100000) + " = 1",
+        "[" + ".".join(["a"] * 10000) + "]",
+    ],
+    ids=["arrays", "inline-tables", "dotted-key", "table-header"],
+)
+def test_deep_nesting_is_refused_before_parsing(tmp_path, text):
+    path = write(tmp_path, text + "\n" + BASE)
+    start = time.monotonic()
+    with pytest.raises(LimitError, match=r": nesting = \d+ is not allowed; .*MAX_TOML_DEPTH = 50"):
+        load_suite(path)
+    assert time.monotonic() - start < 1
+
+
+def test_a_suite_file_over_the_size_limit_is_refused_unread(tmp_path):
+    path = write(tmp_path, BASE + "#\n" * 600_000)
+    with pytest.raises(LimitError, match=r"size = 1200\d+ is not allowed.*MAX_SUITE_BYTES"):
+        load_suite(path)
+
+
+@pytest.mark.parametrize(
+    ("text", "depth"),
+    [
+        ("x = [1.5, 2.5, 3.5]", 3),  # floats are not dotted keys
+        ('a.b."c.d" = 1', 3),  # a dot inside a quoted key is not a level
+        ("x = 'a.b.c.d.e.f' # g.h.i.j.k.l.m", 1),  # nor inside a string or a comment
+        ("[[check]]\nobjective = {name = 'ridge', n = 3}", 3),
+    ],
+)
+def test_toml_depth_counts_brackets_and_dotted_keys(text, depth):
+    assert toml_depth(text) == depth
+
+
+def test_the_example_suite_is_well_within_the_limits():
+    path = Path(__file__).resolve().parents[2] / "examples" / "suite.toml"
+    assert toml_depth(path.read_text()) <= 4

@@ -9,7 +9,11 @@ from hypothesis import strategies as st
 
 from theory import symbols
 from theory.errors import InputError, UnknownNameError
-from theory.expressions import MAX_DEPTH, MAX_LENGTH, format_expression, parse_expression
+from theory.expressions import format_expression, parse_expression
+from theory.limits import MAX_FORMULA_DEPTH, MAX_FORMULA_LENGTH
+
+MAX_DEPTH = int(MAX_FORMULA_DEPTH.default)
+MAX_LENGTH = int(MAX_FORMULA_LENGTH.default)
 
 k, c, k0, lam, p, q = symbols.k, symbols.c, symbols.k0, symbols.lam, symbols.p, symbols.q
 
@@ -116,8 +120,8 @@ REFUSED = [
     ("", InputError, "is empty"),
     ("   ", InputError, "is empty"),
     ("k\x00", InputError, "null bytes"),
-    ("-" * (MAX_DEPTH + 1) + "k", InputError, f"nesting deeper than {MAX_DEPTH} levels"),
-    ("k" + "+k" * 300, InputError, f"at most {MAX_LENGTH} allowed"),
+    ("-" * (MAX_DEPTH + 1) + "k", InputError, f"a nesting <= {MAX_DEPTH} levels (here 52)"),
+    ("k" + "+k" * 300, InputError, f"a length <= {MAX_LENGTH} characters (here 601)"),
 ]
 
 
