@@ -66,7 +66,11 @@ __all__ = [
 
 SECOND_STAGE_LABELS = ("imprecise", "end-flattening", "pre-asymptotic")
 """INCONCLUSIVE labels that more replicates can resolve (an auto-sized verify's stage 2)."""
-THIRD_STAGE_LABELS = ("pre-asymptotic",)
+WIDER_LABELS = ("imprecise", "end-flattening")
+"""INCONCLUSIVE labels of stage 2 that still more replicates can resolve (stage 3, R up to
+1.25 times what stage 2 asks for: stage 1's estimate of the need is often low, because its
+burn-in test, with fewer replicates, kept a longer window than stage 2's)."""
+LONGER_LABELS = ("pre-asymptotic",)
 """INCONCLUSIVE labels of stage 2 that a longer run can resolve (stage 3, K times LONGER)."""
 LONGER = 10
 """Stage 3 reruns K = LONGER * K: one more decade, past the curvature of the burn-in."""
@@ -172,10 +176,12 @@ def verify_scenario(
        for, reusing stage 1's replicates (replicate r's stream depends on (seed, r) only,
        so stage 2 runs r = R0 .. R1 - 1), capped so that it takes about ``time_cap``
        seconds at stage 1's measured speed.
-    3. When stage 2 is still pre-asymptotic (every burn-in window materially curved at
-       R1, so more replicates of the same K cannot help): a rerun from scratch at
-       K3 = LONGER * K with R1 replicates, fewer if the rest of ``time_cap`` (at stage 2's
-       speed) does not allow them, and skipped below R0.
+    3. When stage 2 is still imprecise or end-flattening and asks for more than R1:
+       R2 = min(max_replicates, ceil(1.25 N2)), reusing stage 2's replicates, within the
+       rest of ``time_cap``. When stage 2 is pre-asymptotic instead (every burn-in window
+       materially curved at R1, so more replicates of the same K cannot help): a rerun
+       from scratch at K3 = LONGER * K with R1 replicates, fewer if the rest of
+       ``time_cap`` (at stage 2's speed) does not allow them, and skipped below R0.
     """
     if scenario.expect is None:
         raise InputError("verify: the scenario has no expect=...; say what to check")
@@ -222,11 +228,30 @@ def verify_scenario(
         )
     second = checked(trace, levels[1])
     stages = (*stages, _stage(2, second, levels[1]))
+    left = time_cap - _seconds(second_trace)
+    if _resolvable(second, WIDER_LABELS):
+        wanted = min(max_replicates, math.ceil(1.25 * (second.needed_replicates or 0)))
+        per_replicate = _seconds(second_trace) / second_trace.replicates
+        more = min(wanted, total + int(max(left, 0) / per_replicate), size + affordable) - total
+        if more <= 0:
+            return dataclasses.replace(second, stages=stages)
+        third_trace = run(
+            scenario.replace(replicates=more, steps=int(first_trace.k[-1])),
+            checkpoints=first_trace.k,
+            first_replicate=total,
+            **options,
+        )
+        if total + more < wanted:
+            notes.append(
+                f"stage 3 stopped at R = {total + more} by the time cap or the run limits; "
+                f"stage 2 asked for R = {wanted}"
+            )
+        third = checked(Trace.concatenate(trace, third_trace), levels[2])
+        return dataclasses.replace(third, stages=(*stages, _stage(3, third, levels[2])))
     stopped = int(first_trace.k[-1]) < scenario.steps  # a longer run would change nothing
-    if plan.linear or stopped or not _resolvable(second, THIRD_STAGE_LABELS):
+    if plan.linear or stopped or not _resolvable(second, LONGER_LABELS):
         return dataclasses.replace(second, stages=stages)
     longer = LONGER * scenario.steps
-    left = time_cap - _seconds(second_trace)
     per_run = _seconds(second_trace) / second_trace.replicates * LONGER
     count = min(total, int(left / per_run)) if left > 0 else 0
     allowed = _affordable(scenario, second_trace, longer)

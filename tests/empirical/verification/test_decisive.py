@@ -197,3 +197,22 @@ def test_the_third_look_is_skipped_when_the_time_cap_leaves_too_little(
     assert [s["replicates"] for s in result.stages] == [30, 120]
     assert result.label == "pre-asymptotic"
     assert any("stage 3 (K = 100000, R >= 30) was not run" in note for note in result.notes)
+
+
+def test_a_third_look_adds_replicates_when_stage_two_asks_for_more() -> None:
+    """Ridge with replacement, seed 78, K = 1e5: stage 1 asks for 88 replicates, stage 2 at
+    R = 120 (its last-decade window is noisier than stage 1's) still cannot decide and asks
+    for 298; stage 3 extends the same run to ceil(1.25 * 298) = 373 replicates, at level
+    alpha/4, and passes. The first 120 replicates are stage 2's, bit for bit."""
+    fields = {**RIDGE_REPLACEMENT, "objective": "ridge:seed=78", "seed": 78, "steps": 100_000}
+    auto = verify(**fields)
+    assert [(s["replicates"], s["label"]) for s in auto.stages] == [
+        (30, "imprecise"),
+        (120, "imprecise"),
+        (373, "within"),
+    ]
+    assert [s["needed_replicates"] for s in auto.stages][:2] == [88, 298]
+    assert [s["alpha"] for s in auto.stages] == [0.005, 0.0025, 0.0025]
+    assert auto.outcome == "pass" and int(auto.trace.k[-1]) == 100_000
+    second = verify(**fields, replicates=120)
+    np.testing.assert_array_equal(auto.trace.gap[:120], second.trace.gap)
