@@ -26,6 +26,8 @@ from theory import validation
 from theory.errors import InputError
 
 __all__ = [
+    "MAX_DATA_ARRAY_BYTES",
+    "MAX_DATA_FILE_BYTES",
     "MAX_DENSE_DIMENSION",
     "MAX_DESIGN_ELEMENTS",
     "MAX_DIMENSION",
@@ -157,6 +159,11 @@ MAX_DENSE_DIMENSION = Limit("MAX_DENSE_DIMENSION", 2000, "coordinates")
 factors a d x d matrix: ``ridge:n=4000,d=2000`` builds in 24 s."""
 MAX_DESIGN_ELEMENTS = Limit("MAX_DESIGN_ELEMENTS", 1e7, "entries")
 """Entries n x d of a synthetic design (``ridge:n=1000000,d=10`` builds in 1.7 s, 80 MB)."""
+MAX_DATA_FILE_BYTES = Limit("MAX_DATA_FILE_BYTES", 2**30, "bytes")
+"""Size of a data file (``data=PATH``, ``.csv`` or ``.npz``) on disk (1 GiB)."""
+MAX_DATA_ARRAY_BYTES = Limit("MAX_DATA_ARRAY_BYTES", 2**30, "bytes")
+"""Size of each array a data file holds, decompressed and as float64 (1 GiB): checked
+from the zip and ``.npy`` headers before anything is decompressed or allocated."""
 MAX_SUITE_CHECKS = Limit("MAX_SUITE_CHECKS", 10_000, "checks")
 """Checks of a suite, grids expanded (counted before expanding them); validating one
 takes 0.9 ms (1000 grid points in 0.9 s), so 10000 take about 10 s."""

@@ -33,6 +33,7 @@ import numpy as np
 from empirical.objectives import data_limits
 from theory import validation
 from theory.errors import InputError, RatecheckError
+from theory.limits import MAX_DATA_ARRAY_BYTES, MAX_DATA_FILE_BYTES
 
 FORMATS = (".npz", ".csv")
 REAL = "real numbers (bool, integer or float)"
@@ -56,7 +57,7 @@ def load_xy(
         expected = f"one of {', '.join(FORMATS)}"
         raise validation.not_allowed(source, "format", file.suffix, expected)
     size = _file_size(file, source)
-    data_limits.check_size(source, "the file", size, "MAX_DATA_FILE_BYTES")
+    data_limits.check_size(source, "the file", size, MAX_DATA_FILE_BYTES)
     if suffix == ".npz":
         X, y = _read_npz(file, source)
         place = _index
@@ -190,7 +191,7 @@ def _read_npy(archive: zipfile.ZipFile, key: str, source: str) -> np.ndarray:
     """Array ``key`` of the archive as float64, its sizes and dtype checked before it is read."""
     info = archive.getinfo(f"{key}.npy")
     what = f"array {key!r}"
-    data_limits.check_size(source, f"{what} decompressed", info.file_size, "MAX_DATA_ARRAY_BYTES")
+    data_limits.check_size(source, f"{what} decompressed", info.file_size, MAX_DATA_ARRAY_BYTES)
 
     def header() -> tuple[tuple[int, ...], np.dtype]:
         with archive.open(info) as handle:
@@ -210,7 +211,7 @@ def _read_npy(archive: zipfile.ZipFile, key: str, source: str) -> np.ndarray:
     if dtype.kind not in "biuf":
         raise validation.not_allowed(source, f"{key} dtype", str(dtype), REAL)
     float64_bytes = math.prod(shape) * np.dtype(np.float64).itemsize
-    data_limits.check_size(source, f"{what} as float64", float64_bytes, "MAX_DATA_ARRAY_BYTES")
+    data_limits.check_size(source, f"{what} as float64", float64_bytes, MAX_DATA_ARRAY_BYTES)
 
     def array() -> np.ndarray:
         with archive.open(info) as handle:
@@ -233,13 +234,13 @@ def _unpacked(source: str, what: str, read: Callable[[], T]) -> T:
 
 def _read_csv(file: Path, source: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """X, y and the line number of each row."""
-    bound = data_limits.limit("MAX_DATA_FILE_BYTES")
+    bound = data_limits.bytes_allowed(MAX_DATA_FILE_BYTES)
     try:
         with file.open("rb") as handle:
             raw = handle.read(bound + 1)  # a file that grows, or reports no size (/proc)
     except OSError as exc:
         raise InputError(f"{source}: cannot read it ({_reason(exc)})") from None
-    data_limits.check_size(source, "the file", len(raw), "MAX_DATA_FILE_BYTES")
+    data_limits.check_size(source, "the file", len(raw), MAX_DATA_FILE_BYTES)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -261,7 +262,7 @@ def _read_csv(file: Path, source: str) -> tuple[np.ndarray, np.ndarray, np.ndarr
     width = len(_fields(rows[0]))
     table_bytes = len(rows) * width * np.dtype(np.float64).itemsize
     what = f"its table of {len(rows)} rows x {width} columns as float64"
-    data_limits.check_size(source, what, table_bytes, "MAX_DATA_ARRAY_BYTES")
+    data_limits.check_size(source, what, table_bytes, MAX_DATA_ARRAY_BYTES)
     try:
         table = np.loadtxt(rows, delimiter=",", dtype=np.float64, ndmin=2)
     except ValueError:
