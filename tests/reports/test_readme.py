@@ -35,3 +35,31 @@ def test_the_library_examples_run(capsys):
     out = capsys.readouterr().out
     assert "ratecheck verify --objective ridge:lam=1" in out
     assert "ratecheck verify: PASS" in out
+
+
+def _amount(text: str) -> float:
+    units = {"GiB": 2**30, "MiB": 2**20}
+    number, _, unit = text.strip().partition(" ")
+    return float(number) * units.get(unit, 1)
+
+
+def test_the_limits_table_states_the_limits_in_force():
+    """Every row of the README's limits table names a limit of theory.limits with its
+    default, and every limit of theory.limits has a row."""
+    from theory import limits
+
+    section = README.split("## Bad input, limits and exit codes", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(
+        r"^\s*\| `([A-Z_]+)`(?:, `(_[A-Z]+)`, `(_[A-Z]+)`)? \| ([^|]+) \|", section, re.M
+    )
+    stated: dict[str, float] = {}
+    for name, second, third, defaults in rows:
+        names = [name] + [name.rsplit("_", 1)[0] + suffix for suffix in (second, third) if suffix]
+        for each, amount in zip(names, defaults.split(","), strict=True):
+            stated[each] = _amount(amount)
+    declared = {
+        value.name: value.default
+        for value in vars(limits).values()
+        if isinstance(value, limits.Limit)
+    }
+    assert stated == declared
