@@ -225,10 +225,8 @@ def range_problem(k: np.ndarray, clean: CleanRange, min_points: int) -> str | No
     """Why the clean range cannot be fitted (None if it can): at least one decade of k, and
     at least ``min_points`` checkpoints in its last decade."""
     if clean.size < 2:
-        return (
-            f"fewer than 2 checkpoints remain after the kmin and float-floor cuts "
-            f"(floor cut at k={clean.cut_at}, {clean.cut_cause})"
-        )
+        cut = f" (floor cut at k={clean.cut_at}, {clean.cut_cause})" if clean.cut_at else ""
+        return f"fewer than 2 checkpoints remain after the kmin and float-floor cuts{cut}"
     span = decades(k, clean.start, clean.stop)
     k_first, k_last = int(k[clean.start]), int(k[clean.stop - 1])
     if span < 1 - _REL:

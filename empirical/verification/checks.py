@@ -234,6 +234,11 @@ def run_checks(
             "the theorem's B(k) is its leading-order term, not a bound at each k; its "
             "constant is checked on the last decade"
         )
+    elif np.count_nonzero((k >= start) & (k <= end) & usable) < 2:
+        skipped["bound"] = (
+            f"fewer than 2 checkpoints with a usable B(k) in [{start:g}, {end:g}]; a longer run "
+            "records more"
+        )
     else:
         inside = (k >= start) & (k <= end) & usable
         bound = check_bound(

@@ -417,3 +417,17 @@ def test_a_run_that_cannot_finish_exits_2_with_one_line_at_once(steps):
     assert "(limit MAX_REPLICATE_STEPS = 1e+10; raise it with the environment variable" in (
         done.stderr
     )
+
+
+def test_a_run_too_short_for_its_bound_is_inconclusive_and_says_so(capsys):
+    """K = 10 records one checkpoint: the bound with its constants cannot be compared at
+    two, so the verdict is short-window (exit 3) with the reason, not a library error."""
+    code = main(
+        ["verify", "--objective", "worst-case-gd:N=10", "--optimizer", "sgd", "--schedule",
+         "1/L", "--expect", "gd-smooth-convex-tight", "--steps", "10"]
+    )  # fmt: skip
+    out, err = capsys.readouterr()
+    assert (code, err) == (3, "")
+    assert out.startswith("ratecheck verify: INCONCLUSIVE (short-window)")
+    assert "fewer than 2 checkpoints with a usable B(k) in [10, 10]" in " ".join(out.split())
+    assert "k=None" not in out
