@@ -16,6 +16,7 @@ import pytest
 
 from reports.cli import main
 from reports.render.output import MANIFEST, MANIFEST_SCHEMA
+from tests.reports.samples import running
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -97,15 +98,6 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def _running(pid: int) -> bool:
-    """Whether ``pid`` is a process that has not ended (a zombie has)."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return False
-    return state not in ("Z", "X")
-
-
 def _wait_for(condition, seconds: float = 60.0) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
@@ -157,7 +149,7 @@ def test_a_signal_stops_every_worker_and_keeps_the_previous_report(tmp_path, sig
         f"ratecheck: interrupted ({signal.Signals(signum).name}); no report written to {out}"
     ]
     assert stdout == ""
-    _wait_for(lambda: not any(_running(pid) for pid in workers), seconds=5)
+    _wait_for(lambda: not any(running(pid) for pid in workers), seconds=5)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
 
 

@@ -6,17 +6,9 @@ from __future__ import annotations
 import json
 
 from reports.cli import main
+from tests.reports.samples import ONE_CHECK_SUITE
 
-SUITE = """
-[[check]]
-id = "c"
-objective = "ridge:n=100,d=3,lam=0.1"
-optimizer = "sgd"
-schedule = "1/(lam*k)"
-expect = "O(1/k)"
-steps = 500
-replicates = 4
-"""
+SUITE = ONE_CHECK_SUITE
 
 
 def test_run_writes_the_report_and_keeps_its_figures_in_the_cache(tmp_path, monkeypatch, capsys):

@@ -17,6 +17,7 @@ import pytest
 from reports.suite.engine import death_result, run_suite
 from reports.suite.model import CheckResult, CheckSpec, status_of
 from reports.suite.stopping import Interrupted
+from tests.reports.samples import running
 
 
 def behaving(spec: CheckSpec, params: dict[str, Any], *, progress: Any = None) -> CheckResult:
@@ -115,14 +116,6 @@ def test_a_result_that_cannot_be_sent_back_is_an_error_of_its_check():
     assert "its result could not be sent back" in results[0].reason
 
 
-def _running(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return False
-    return state not in ("Z", "X")
-
-
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
 def test_a_real_interrupt_stops_the_run_and_every_worker(tmp_path):
     files = [tmp_path / "sleeping", tmp_path / "interrupting"]
@@ -138,7 +131,7 @@ def test_a_real_interrupt_stops_the_run_and_every_worker(tmp_path):
     workers = [int(file.read_text()) for file in files]
     assert len(set(workers)) == 2 and os.getpid() not in workers
     deadline = time.monotonic() + 5
-    while any(_running(pid) for pid in workers):
+    while any(running(pid) for pid in workers):
         assert time.monotonic() < deadline, "a worker is still running"
         time.sleep(0.05)
 

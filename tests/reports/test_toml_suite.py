@@ -13,32 +13,15 @@ import pytest
 from reports.cli import main
 from reports.suite.engine import run_suite
 from reports.suite.toml_suite import load_suite, toml_depth
+from tests.reports.samples import ONE_CHECK_SUITE, PLAIN_SGD_FILE
 from theory.errors import InputError
 from theory.limits import LimitError
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "suite.toml"
 
-BASE = """
-[[check]]
-id = "c"
-objective = "ridge:n=100,d=3,lam=0.1"
-optimizer = "sgd"
-schedule = "1/(lam*k)"
-expect = "O(1/k)"
-steps = 500
-replicates = 4
-"""
+BASE = ONE_CHECK_SUITE
 
-OPTIMIZER_FILE = """
-def make(scale=1.0):
-    def init(w0):
-        return ()
-
-    def update(grad, state, w, lr):
-        return w - scale * lr * grad, state
-
-    return init, update
-"""
+OPTIMIZER_FILE = PLAIN_SGD_FILE
 
 
 def write(tmp_path: Path, text: str, name: str = "suite.toml") -> Path:

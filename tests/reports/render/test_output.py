@@ -13,18 +13,10 @@ from reports.cli import main
 from reports.render import write_report
 from reports.render.output import MANIFEST, ReportWriteError, check_out
 from reports.suite.model import CheckResult, CheckSpec, Curve, Panel
+from tests.reports.samples import ONE_CHECK_SUITE
 from theory.errors import InputError
 
-SUITE = """
-[[check]]
-id = "c"
-objective = "ridge:n=100,d=3,lam=0.1"
-optimizer = "sgd"
-schedule = "1/(lam*k)"
-expect = "O(1/k)"
-steps = 500
-replicates = 4
-"""
+SUITE = ONE_CHECK_SUITE
 
 
 def result(check_id: str = "c") -> CheckResult:
