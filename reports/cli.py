@@ -55,7 +55,7 @@ Exit codes: 0 pass, 1 fail or unexpected, 2 bad input, 3 inconclusive,
 
 
 def _version() -> str:
-    from reports.render.results_json import ratecheck_version
+    from reports.version import ratecheck_version
 
     return ratecheck_version()
 

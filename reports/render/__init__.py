@@ -18,13 +18,9 @@ from reports.render.figures import draw_check, figure_names, render_panel
 from reports.render.html import render_html
 from reports.render.markdown import render_markdown
 from reports.render.output import check_out, publish
-from reports.render.results_json import (
-    REPORT_SCHEMA,
-    ratecheck_version,
-    report_document,
-    report_json,
-)
+from reports.render.results_json import REPORT_SCHEMA, report_document, report_json
 from reports.suite.model import CheckResult
+from reports.version import ratecheck_version
 
 __all__ = [
     "FIGURE_DIR",

@@ -10,7 +10,6 @@ JSON: NaN and infinities are written as null.
 
 from __future__ import annotations
 
-import importlib.metadata
 import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -18,19 +17,12 @@ from typing import Any
 
 from reports.suite.cache import jsonable
 from reports.suite.model import CheckResult, exit_code
+from reports.version import ratecheck_version
 
-__all__ = ["REPORT_SCHEMA", "ratecheck_version", "report_document", "report_json"]
+__all__ = ["REPORT_SCHEMA", "report_document", "report_json"]
 
 REPORT_SCHEMA = "ratecheck.report/1"
 """The ``schema`` field of ``results.json``."""
-
-
-def ratecheck_version() -> str:
-    """The installed ratecheck version, or ``unknown (not installed)``."""
-    try:
-        return importlib.metadata.version("ratecheck")
-    except importlib.metadata.PackageNotFoundError:
-        return "unknown (not installed)"
 
 
 def report_document(

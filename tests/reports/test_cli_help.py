@@ -10,7 +10,7 @@ import shlex
 import pytest
 
 from reports.cli import EXAMPLES, build_parser, main
-from reports.render.results_json import ratecheck_version
+from reports.version import ratecheck_version
 
 
 def subcommands() -> dict[str, argparse.ArgumentParser]:
