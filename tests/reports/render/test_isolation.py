@@ -14,6 +14,7 @@ from reports.render import write_report
 from reports.render.figures import NOTHING_DRAWN
 from reports.suite.model import Curve, Panel
 from tests.reports.render.test_output import result
+from tests.reports.samples import ONE_CHECK_SUITE
 
 DIVERGING = """
 [[check]]
@@ -26,16 +27,7 @@ steps = 500
 replicates = 4
 outcome = "fail"
 label = "diverges"
-
-[[check]]
-id = "converges"
-objective = "ridge:n=100,d=3,lam=0.1"
-optimizer = "sgd"
-schedule = "1/(lam*k)"
-expect = "O(1/k)"
-steps = 500
-replicates = 4
-"""
+""" + ONE_CHECK_SUITE.replace('id = "c"', 'id = "converges"')
 
 
 def test_a_run_diverging_before_its_first_checkpoint_is_drawn_and_reported(tmp_path, monkeypatch):
