@@ -37,6 +37,10 @@ def behaving(spec: CheckSpec, params: dict[str, Any], *, progress: Any = None) -
     elif action == "unpicklable":
         return CheckResult(spec, "pass", "within", "as-expected", "", metrics={"f": lambda: 0})
     elif action == "interrupt the run":  # as Ctrl-C does: SIGINT to the run's main process
+        deadline = time.monotonic() + 20  # once the check named by "after" has started
+        while "after" in params and not Path(params["after"]).exists():
+            assert time.monotonic() < deadline, "the other check never started"
+            time.sleep(0.01)
         os.kill(params["main"], signal.SIGINT)
         time.sleep(30)
     elif action == "sleep":
@@ -121,7 +125,13 @@ def test_a_real_interrupt_stops_the_run_and_every_worker(tmp_path):
     files = [tmp_path / "sleeping", tmp_path / "interrupting"]
     specs = [
         check("sleeps", "sleep", seconds=30, pid_file=str(files[0])),
-        check("interrupts", "interrupt the run", main=os.getpid(), pid_file=str(files[1])),
+        check(
+            "interrupts",
+            "interrupt the run",
+            main=os.getpid(),
+            pid_file=str(files[1]),
+            after=str(files[0]),
+        ),
     ]
     start = time.monotonic()
     with pytest.raises(Interrupted) as caught:
