@@ -22,6 +22,7 @@ from empirical.optimizers.adaptive import (
 )
 from empirical.optimizers.base import Optimizer, identity_lookahead
 from empirical.optimizers.momentum import MomentumState, NesterovState, momentum, nesterov
+from empirical.optimizers.rprop import RpropState, rprop
 from empirical.optimizers.sgd import SgdState, sgd
 from empirical.specs import split_spec
 from theory import validation
@@ -36,6 +37,7 @@ OPTIMIZERS: dict[str, Callable[..., Optimizer]] = {
     "adam": adam,
     "adamax": adamax,
     "amsgrad": amsgrad,
+    "rprop": rprop,
 }
 """Built-in optimizer factories by name; each takes its hyper-parameters as keywords."""
 
@@ -128,6 +130,7 @@ __all__ = [
     "NesterovState",
     "Optimizer",
     "RmspropState",
+    "RpropState",
     "SgdState",
     "adadelta",
     "adagrad",
@@ -142,5 +145,6 @@ __all__ = [
     "optimizer",
     "pasteable",
     "rmsprop",
+    "rprop",
     "sgd",
 ]

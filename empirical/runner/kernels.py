@@ -75,11 +75,12 @@ OPTIMIZER_SLOTS: dict[str, int] = {
     "adam": 2,
     "adamax": 2,
     "amsgrad": 3,
+    "rprop": 2,
 }
 """Built-in optimizers with a compiled update, and their number of (R, d) state buffers."""
 
 _SGD, _MOMENTUM, _NESTEROV, _SUTSKEVER = 0, 1, 2, 3
-_ADAGRAD, _RMSPROP, _ADADELTA, _ADAM, _ADAMAX, _AMSGRAD = 4, 5, 6, 7, 8, 9
+_ADAGRAD, _RMSPROP, _ADADELTA, _ADAM, _ADAMAX, _AMSGRAD, _RPROP = 4, 5, 6, 7, 8, 9, 10
 _NO_DOMAIN, _BOX, _BALL = 0, 1, 2
 DIVERGENCE_LIMIT = 1e100
 """A replicate diverges when its iterate is not finite or ||w|| > DIVERGENCE_LIMIT."""
@@ -180,6 +181,9 @@ def pack_optimizer(optimizer: Optimizer) -> OptimizerData | None:
         code, params = _ADADELTA, [hp["rho"], hp["eps"]]
     elif name == "adamax":
         code, params = _ADAMAX, [hp["beta1"], hp["beta2"], hp["eps"]]
+    elif name == "rprop":
+        code = _RPROP
+        params = [hp["eta_minus"], hp["eta_plus"], hp["step_min"], hp["step_max"]]
     else:
         code = _ADAM if name == "adam" else _AMSGRAD
         params = [hp["beta1"], hp["beta2"], hp["eps"], float(hp["bias_correction"])]
@@ -363,6 +367,21 @@ def _update(opt, hp, st, w, g, eta, k, c1, root_c2):
             st[0, i] = beta1 * st[0, i] + (1.0 - beta1) * g[i]
             st[1, i] = max(beta2 * st[1, i], abs(g[i]))
             w[i] = w[i] - step * st[0, i] / (st[1, i] + eps)
+    elif opt == _RPROP:  # the step in slot 0 (0 until the first update), the last g in slot 1
+        eta_minus, eta_plus, step_min, step_max = hp[0], hp[1], hp[2], hp[3]
+        for i in range(d):
+            step = st[0, i] if st[0, i] > 0.0 else eta
+            gi = g[i]
+            agree = gi * st[1, i]
+            if agree > 0.0:
+                step = step * eta_plus
+            elif agree < 0.0:
+                step = step * eta_minus
+                gi = 0.0
+            step = min(max(step, step_min), step_max)
+            st[0, i] = step
+            st[1, i] = gi
+            w[i] = w[i] - _sign(gi) * step
     else:  # adam, amsgrad: m in slot 0, v in slot 1, vhat in slot 2
         beta1, beta2, eps, corrected = hp[0], hp[1], hp[2], hp[3] != 0.0
         second = 2 if opt == _AMSGRAD else 1

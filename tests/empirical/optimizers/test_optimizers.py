@@ -67,6 +67,23 @@ def ref_sgd(w, grad, lrs):
     return out
 
 
+def ref_rprop(w, grad, lrs, eta_minus, eta_plus, step_min, step_max):
+    """Riedmiller & Braun's rule without backtracking, one coordinate; lr_1 is the first step."""
+    step, prev, out = lrs[0], 0.0, []
+    for k in range(1, len(lrs) + 1):
+        g = grad(k, w)
+        if g * prev > 0:
+            step = min(step * eta_plus, step_max)
+        elif g * prev < 0:
+            step, g = max(step * eta_minus, step_min), 0.0
+        else:
+            step = min(max(step, step_min), step_max)
+        w = w - math.copysign(step, g) if g != 0 else w
+        prev = g
+        out.append(w)
+    return out
+
+
 def ref_momentum(w, grad, lrs, beta):
     v, out = 0.0, []
     for k, lr in enumerate(lrs, 1):
@@ -211,6 +228,16 @@ CASES = [
         "amsgrad:beta1=0.5,beta2=0.6,eps=0.2,bias_correction=true",
         ref_amsgrad,
         {"beta1": 0.5, "beta2": 0.6, "eps": 0.2, "bias_correction": True},
+    ),
+    (
+        "rprop",
+        ref_rprop,
+        {"eta_minus": 0.5, "eta_plus": 1.2, "step_min": 1e-6, "step_max": 50.0},
+    ),
+    (
+        "rprop:eta_minus=0.3,eta_plus=1.5,step_min=0.01,step_max=0.2",
+        ref_rprop,
+        {"eta_minus": 0.3, "eta_plus": 1.5, "step_min": 0.01, "step_max": 0.2},
     ),
 ]
 LR_MODES = ["float", "per-replicate (R,)", "per-replicate (R, 1)"]

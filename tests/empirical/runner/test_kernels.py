@@ -53,6 +53,8 @@ OPTIMIZER_SPECS = [
     "adamax",
     "amsgrad",
     "amsgrad:bias_correction=true",
+    "rprop",
+    "rprop:eta_minus=0.3,eta_plus=1.5,step_min=0.01,step_max=0.2",
 ]
 
 AVERAGES = ["uniform", "suffix:alpha=0.3", "polydecay:gamma=2"]

@@ -113,6 +113,7 @@ def test_results_json_names_each_custom_check_by_its_function():
         "momentum-variance",
         "acceleration",
         "reddi-counterexample",
+        "rprop-decoupling",
         "plateau-schedule",
         "trajectories",
     }
