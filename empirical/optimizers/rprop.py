@@ -32,8 +32,10 @@ def rprop(
     step_min: float = 1e-6,
     step_max: float = 50.0,
 ) -> Optimizer:
-    """Rprop in the PyTorch convention: the first step size of every coordinate is lr_1
-    (the schedule's later values are not used), then per coordinate i::
+    """Rprop (Riedmiller & Braun 1993): per-coordinate steps set by gradient signs only.
+
+    PyTorch's convention: the first step size of every coordinate is lr_1 (the
+    schedule's later values are not used), then per coordinate i::
 
         s_i = g_i prev_i
         step_i <- min(step_i eta_plus, step_max)   if s_i > 0
