@@ -216,13 +216,7 @@ def verify_scenario(
     total = min(wanted, size + int(time_cap / per_replicate), size + affordable)
     if total <= size:
         return dataclasses.replace(first, stages=stages)
-    second_trace = run(
-        scenario.replace(replicates=total - size, steps=int(first_trace.k[-1])),
-        checkpoints=first_trace.k,
-        first_replicate=size,
-        **options,
-    )
-    trace = Trace.concatenate(first_trace, second_trace)
+    trace, second_trace = _more_replicates(scenario, first_trace, total - size, options)
     if total < wanted:
         notes.append(
             f"stage 2 stopped at R = {total} by the time cap ({time_cap:g} s at stage 1's speed) "
@@ -237,18 +231,13 @@ def verify_scenario(
         more = min(wanted, total + int(max(left, 0) / per_replicate), size + affordable) - total
         if more <= 0:
             return dataclasses.replace(second, stages=stages)
-        third_trace = run(
-            scenario.replace(replicates=more, steps=int(first_trace.k[-1])),
-            checkpoints=first_trace.k,
-            first_replicate=total,
-            **options,
-        )
+        wider, _ = _more_replicates(scenario, trace, more, options)
         if total + more < wanted:
             notes.append(
                 f"stage 3 stopped at R = {total + more} by the time cap or the run limits; "
                 f"stage 2 asked for R = {wanted}"
             )
-        third = checked(Trace.concatenate(trace, third_trace), levels[2])
+        third = checked(wider, levels[2])
         return dataclasses.replace(third, stages=(*stages, _stage(3, third, levels[2])))
     stopped = int(first_trace.k[-1]) < scenario.steps  # a longer run would change nothing
     if plan.linear or stopped or not _resolvable(second, LONGER_LABELS):
@@ -273,6 +262,20 @@ def verify_scenario(
     )
     third = checked(run(scenario.replace(replicates=count, steps=longer), **options), levels[2])
     return dataclasses.replace(third, stages=(*stages, _stage(3, third, levels[2])))
+
+
+def _more_replicates(
+    scenario: Scenario, trace: Trace, added: int, options: Mapping[str, Any]
+) -> tuple[Trace, Trace]:
+    """``trace`` extended by ``added`` replicates of the same run (r = R .. R + added - 1,
+    at its checkpoints and K), equal to one run of them all, and the added ones alone."""
+    extra = run(
+        scenario.replace(replicates=added, steps=int(trace.k[-1])),
+        checkpoints=trace.k,
+        first_replicate=trace.replicates,
+        **options,
+    )
+    return Trace.concatenate(trace, extra), extra
 
 
 def _affordable(scenario: Scenario, trace: Trace, steps: int) -> int:

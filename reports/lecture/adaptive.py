@@ -175,7 +175,7 @@ def rprop_decoupling(
             paths[method, kappa] = path
             gaps[method, kappa] = np.asarray(obj.gap(path))
     worst = kappas[-1]
-    lam, x0 = 1 / worst, float(make_objective("valley:angle=0").w0[0])
+    lam, x0 = 1 / worst, float(paths["GD", worst][0, 0])  # the start, w_0
     exact = math.ceil(math.log(eps / (lam * x0**2 / 2)) / (2 * math.log(1 - lam)))
     spread = max(
         float(np.max(np.abs(paths["Rprop", k] - paths["Rprop", kappas[0]]))) for k in kappas
